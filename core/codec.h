@@ -1,0 +1,160 @@
+// All byte encodings of Vigie's on-disk formats, in one place (docs/FORMAT.md describes them).
+//
+//   keys      "b" kind:u8 prefix:u24be   -> bucket (binary, below)
+//             "c/breach/{name}"           -> BreachRecord (JSON)
+//             "c/dump/{breach}/{digest}"  -> DumpRecord (JSON)
+//             "m/meta"                    -> IndexMeta (JSON)
+//   bucket    header:u8 (version | flags) n:varint m:varint
+//             m breach sets (k:varint, ids ascending: first absolute then deltas, varints)
+//             n suffixes, each suffix_bytes wide, strictly ascending
+//             if m > 1: n set indices, w bytes little-endian (w = 1 if m <= 256, 2 if m <= 65536, else 4)
+//             if counts flag: for each entry, one count varint per member of its set
+//
+// Everything here is a pure function of its arguments; safe from any thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/kind.h"
+#include "core/scheme.h"
+#include "core/status.h"
+
+namespace vigie {
+
+// ---- hex and varints -------------------------------------------------------------------------------
+std::string HexEncode(const uint8_t* data, size_t size, bool upper = false);
+// Decodes an even-length hex string (either case) into size/2 bytes; false on any other character.
+bool HexDecode(std::string_view hex, uint8_t* out);
+void PutVarint(std::string* dst, uint64_t value);
+// Reads a varint from the front of *in and advances it; false when truncated or longer than 10 bytes.
+bool GetVarint(std::string_view* in, uint64_t* value);
+
+// ---- tag geometry ----------------------------------------------------------------------------------
+// A tag is cut into a prefix of prefix_hex nibbles (the bucket) and the next suffix_hex nibbles (what a
+// bucket stores). Both are fixed per index.
+struct TagLayout {
+  int prefix_hex = 5;
+  int suffix_hex = 16;
+
+  size_t suffix_bytes() const { return static_cast<size_t>(suffix_hex + 1) / 2; }
+  // Bytes of the tag that matter: the first prefix_hex + suffix_hex nibbles (last nibble zeroed if odd).
+  size_t truncated_tag_bytes() const { return static_cast<size_t>(prefix_hex + suffix_hex + 1) / 2; }
+  uint32_t bucket_count() const { return 1u << (4 * prefix_hex); }
+
+  // The first prefix_hex nibbles of a tag as an integer.
+  uint32_t Prefix(const uint8_t* tag) const;
+  // Nibbles [prefix_hex, prefix_hex + suffix_hex) of a tag, left-aligned into suffix_bytes() bytes.
+  void Suffix(const uint8_t* tag, uint8_t* out) const;
+  // Lower-case hex of a prefix value, exactly prefix_hex digits.
+  std::string PrefixHex(uint32_t prefix) const;
+  // Parses exactly prefix_hex hex digits (either case).
+  Result<uint32_t> ParsePrefix(std::string_view hex) const;
+};
+
+// ---- keys ------------------------------------------------------------------------------------------
+inline constexpr char kBucketKeyTag = 'b';
+inline constexpr size_t kBucketKeySize = 5;
+inline constexpr std::string_view kMetaKey = "m/meta";
+inline constexpr std::string_view kBreachKeyPrefix = "c/breach/";
+inline constexpr std::string_view kDumpKeyPrefix = "c/dump/";
+
+std::string BucketKey(Kind kind, uint32_t prefix);
+// False when `key` is not a well-formed bucket key.
+bool ParseBucketKey(std::string_view key, Kind* kind, uint32_t* prefix);
+std::string BreachKey(std::string_view breach_name);
+std::string DumpKey(std::string_view breach_name, std::string_view digest_hex);
+
+// ---- buckets ---------------------------------------------------------------------------------------
+inline constexpr uint8_t kBucketFormatVersion = 1;
+
+struct Membership {
+  uint32_t breach_id = 0;
+  uint64_t count = 0;  // occurrences (password indexes); 0 where the index keeps no counts
+  bool operator==(const Membership&) const = default;
+};
+
+// A decoded bucket: entries sorted by suffix, each with its breach memberships sorted by breach id.
+// Flat arrays so that merging millions of entries does not allocate per entry.
+struct Bucket {
+  size_t suffix_bytes = 0;
+  bool has_counts = false;
+  std::vector<uint8_t> suffixes;        // size() * suffix_bytes
+  std::vector<uint32_t> member_begin{0};  // size() + 1 offsets into members
+  std::vector<Membership> members;
+
+  size_t size() const { return member_begin.size() - 1; }
+  bool empty() const { return size() == 0; }
+  const uint8_t* suffix(size_t i) const { return suffixes.data() + i * suffix_bytes; }
+  std::span<const Membership> members_of(size_t i) const {
+    return {members.data() + member_begin[i], members.data() + member_begin[i + 1]};
+  }
+  void Reset(size_t suffix_width, bool counts);
+  // Appends an entry; the caller keeps suffix order and then appends its memberships with AddMember.
+  void AddEntry(const uint8_t* suffix);
+  void AddMember(Membership m);
+  bool operator==(const Bucket& other) const;
+};
+
+void EncodeBucket(const Bucket& bucket, std::string* out);
+// Decodes and validates (version, sorted distinct suffixes, ascending ids, indices in range, no trailing
+// bytes). Corruption otherwise.
+Status DecodeBucket(std::string_view encoded, size_t suffix_bytes, Bucket* out);
+// Looks one suffix up without decoding the whole bucket (counts need a scan, done only when present).
+// Returns true and fills *memberships when found; false when absent.
+Result<bool> FindInBucket(std::string_view encoded, size_t suffix_bytes, const uint8_t* suffix,
+                          std::vector<Membership>* memberships);
+
+// ---- catalogue records (JSON values) ---------------------------------------------------------------
+inline constexpr int kIndexFormatVersion = 1;
+
+struct IndexMeta {
+  int format_version = kIndexFormatVersion;
+  SchemeId scheme = SchemeId::kSha256;
+  TagLayout layout;
+  bool allow_unkeyed_nir = false;
+  std::string created_at;        // ISO 8601 UTC
+  uint32_t next_breach_id = 1;   // ids are never reused
+  uint64_t generation = 0;       // bumped by every committed change
+};
+
+struct BreachRecord {
+  uint32_t id = 0;
+  std::string name;  // stable identifier: [a-z0-9-], 1..64 chars
+  std::string title;
+  std::string breach_date;  // YYYY-MM-DD
+  std::string added_date;   // YYYY-MM-DD, set by define
+  std::string description;
+  std::vector<std::string> data_classes;
+  uint64_t count = 0;  // distinct identifiers attributed to the breach, all kinds
+  std::map<std::string, uint64_t> count_by_kind;
+};
+
+struct DumpRecord {
+  std::string breach;
+  std::string digest;  // XXH3-128 of the file as stored, hex
+  std::string file_name;  // base name only
+  uint64_t file_bytes = 0;
+  std::string added_at;
+  uint64_t rows = 0;
+  uint64_t identifiers = 0;  // accepted identifiers (all selected columns)
+  uint64_t new_to_index = 0;
+  uint64_t already_present = 0;
+  uint64_t new_to_breach = 0;
+  uint64_t rejected = 0;
+  std::map<std::string, uint64_t> rejects_by_reason;
+  double seconds = 0;
+};
+
+std::string EncodeMeta(const IndexMeta& meta);
+Status DecodeMeta(std::string_view json, IndexMeta* meta);
+std::string EncodeBreach(const BreachRecord& breach);
+Status DecodeBreach(std::string_view json, BreachRecord* breach);
+std::string EncodeDump(const DumpRecord& dump);
+Status DecodeDump(std::string_view json, DumpRecord* dump);
+
+}  // namespace vigie

@@ -1,0 +1,269 @@
+#include "core/index.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
+
+#include <ctime>
+#include <filesystem>
+
+namespace vigie {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kDbSubdir = "db";
+constexpr const char* kStagingSubdir = "staging";
+
+rocksdb::Options DbOptions() {
+  rocksdb::Options options;
+  // Bucket values are random suffixes: compression costs time and saves nothing.
+  options.compression = rocksdb::kNoCompression;
+  options.max_open_files = 512;
+  options.keep_log_file_num = 3;
+  options.IncreaseParallelism(2);
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.block_size = 16 * 1024;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+Status FromRocks(const rocksdb::Status& s, const std::string& context) {
+  if (s.ok()) return Status::Ok();
+  if (s.IsNotFound()) return Status::NotFound(context + ": " + s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(context + ": " + s.ToString());
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    return Status::Busy(context + ": the index is open for writing by another process (" + s.ToString() + ")");
+  }
+  if (s.IsNoSpace()) return Status::IOError(context + ": no space left on device");
+  return Status::IOError(context + ": " + s.ToString());
+}
+
+std::string FormatUtc(const char* format) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, format, &tm);
+  return buf;
+}
+
+}  // namespace
+
+std::string TodayUtc() { return FormatUtc("%Y-%m-%d"); }
+std::string NowUtc() { return FormatUtc("%Y-%m-%dT%H:%M:%SZ"); }
+
+Status ValidateBreachName(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name[0] == '-') {
+    return Status::InvalidArgument("breach.name", "a breach name is 1 to 64 characters and does not start with '-'");
+  }
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return Status::InvalidArgument("breach.name",
+                                     "a breach name uses only lower-case letters a-z, digits and '-'");
+    }
+  }
+  return Status::Ok();
+}
+
+int DefaultSuffixHex(SchemeId scheme, int prefix_hex) {
+  if (scheme == SchemeId::kSha1 || scheme == SchemeId::kNtlm) {
+    return static_cast<int>(SchemeTagBytes(scheme)) * 2 - prefix_hex;
+  }
+  return 16;
+}
+
+Index::Index(std::string dir, Mode mode) : dir_(std::move(dir)), mode_(mode) {}
+Index::~Index() = default;
+
+std::string Index::staging_dir() const { return (fs::path(dir_) / kStagingSubdir).string(); }
+
+Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const CreateOptions& options) {
+  if (options.prefix_hex < 4 || options.prefix_hex > 6) {
+    return Status::InvalidArgument("index.prefix", "--prefix-hex must be 4, 5 or 6");
+  }
+  const int tag_hex = static_cast<int>(SchemeTagBytes(options.scheme)) * 2;
+  const int suffix_hex = options.suffix_hex ? options.suffix_hex : DefaultSuffixHex(options.scheme, options.prefix_hex);
+  if (suffix_hex < 8 || options.prefix_hex + suffix_hex > tag_hex) {
+    return Status::InvalidArgument("index.suffix", "the suffix length must be at least 8 hex digits and fit in the tag (" +
+                                                      std::to_string(tag_hex - options.prefix_hex) + " at most)");
+  }
+  std::error_code ec;
+  if (fs::exists(fs::path(dir) / kDbSubdir, ec)) {
+    return Status::AlreadyExists("an index already exists in " + dir);
+  }
+  fs::create_directories(fs::path(dir) / kStagingSubdir, ec);
+  if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+
+  rocksdb::Options db_options = DbOptions();
+  db_options.create_if_missing = true;
+  db_options.error_if_exists = true;
+  rocksdb::DB* raw = nullptr;
+  VIGIE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, (fs::path(dir) / kDbSubdir).string(), &raw),
+                                  "creating the index database"));
+  std::unique_ptr<Index> index(new Index(dir, Mode::kReadWrite));
+  index->db_.reset(raw);
+  IndexMeta& meta = index->meta_;
+  meta.scheme = options.scheme;
+  meta.layout.prefix_hex = options.prefix_hex;
+  meta.layout.suffix_hex = suffix_hex;
+  meta.allow_unkeyed_nir = options.allow_unkeyed_nir;
+  meta.created_at = NowUtc();
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  VIGIE_RETURN_IF_ERROR(FromRocks(raw->Put(write, std::string(kMetaKey), EncodeMeta(meta)), "writing metadata"));
+  return index;
+}
+
+Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, Mode mode) {
+  const std::string db_dir = (fs::path(dir) / kDbSubdir).string();
+  std::error_code ec;
+  if (!fs::exists(fs::path(db_dir) / "CURRENT", ec)) {
+    return Status::NotFound("no Vigie index in " + dir + " (create one with `vigie-index create`)", "index.missing");
+  }
+  rocksdb::Options db_options = DbOptions();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = mode == Mode::kReadOnly ? rocksdb::DB::OpenForReadOnly(db_options, db_dir, &raw)
+                                              : rocksdb::DB::Open(db_options, db_dir, &raw);
+  VIGIE_RETURN_IF_ERROR(FromRocks(s, "opening the index in " + dir));
+  std::unique_ptr<Index> index(new Index(dir, mode));
+  index->db_.reset(raw);
+
+  std::string meta_json;
+  s = raw->Get(rocksdb::ReadOptions(), std::string(kMetaKey), &meta_json);
+  if (s.IsNotFound()) return Status::Corruption(dir + " has a database but no Vigie metadata");
+  VIGIE_RETURN_IF_ERROR(FromRocks(s, "reading metadata"));
+  // Check the version before anything else so that a newer index gets a clear message, not a parse error.
+  if (meta_json.find("\"format_version\":" + std::to_string(kIndexFormatVersion)) == std::string::npos) {
+    return Status::FailedPrecondition("the index in " + dir + " has a different format version than this build (" +
+                                          std::to_string(kIndexFormatVersion) + "); re-index it or use a matching build",
+                                      "index.version");
+  }
+  VIGIE_RETURN_IF_ERROR(DecodeMeta(meta_json, &index->meta_));
+  const TagLayout& layout = index->meta_.layout;
+  if (layout.prefix_hex < 4 || layout.prefix_hex > 6 || layout.suffix_hex < 1 ||
+      layout.prefix_hex + layout.suffix_hex > static_cast<int>(SchemeTagBytes(index->meta_.scheme)) * 2) {
+    return Status::Corruption("index metadata has an impossible prefix/suffix layout");
+  }
+  VIGIE_RETURN_IF_ERROR(index->LoadCatalogue());
+
+  if (mode == Mode::kReadWrite) {
+    // Files from an update that died before its commit: never ingested, safe to drop.
+    fs::remove_all(index->staging_dir(), ec);
+    fs::create_directories(index->staging_dir(), ec);
+    if (ec) return Status::IOError("cannot create " + index->staging_dir() + ": " + ec.message());
+  }
+  return index;
+}
+
+Status Index::LoadCatalogue() {
+  breaches_.clear();
+  breach_names_by_id_.clear();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(std::string(kBreachKeyPrefix)); it->Valid() && it->key().starts_with(std::string(kBreachKeyPrefix));
+       it->Next()) {
+    BreachRecord record;
+    VIGIE_RETURN_IF_ERROR(DecodeBreach(it->value().ToStringView(), &record));
+    breach_names_by_id_[record.id] = record.name;
+    breaches_[record.name] = std::move(record);
+  }
+  VIGIE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the breach catalogue"));
+  std::string meta_json;
+  VIGIE_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), std::string(kMetaKey), &meta_json), "reading metadata"));
+  return DecodeMeta(meta_json, &meta_);
+}
+
+Result<BreachRecord> Index::GetBreach(const std::string& name) const {
+  auto it = breaches_.find(name);
+  if (it == breaches_.end()) {
+    return Status::NotFound("no breach named '" + name + "' in this index (define it first)", "breach.unknown");
+  }
+  return it->second;
+}
+
+const std::string* Index::BreachNameForId(uint32_t id) const {
+  auto it = breach_names_by_id_.find(id);
+  return it == breach_names_by_id_.end() ? nullptr : &it->second;
+}
+
+Result<std::vector<DumpRecord>> Index::ListDumps() const {
+  std::vector<DumpRecord> dumps;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(std::string(kDumpKeyPrefix)); it->Valid() && it->key().starts_with(std::string(kDumpKeyPrefix));
+       it->Next()) {
+    DumpRecord record;
+    VIGIE_RETURN_IF_ERROR(DecodeDump(it->value().ToStringView(), &record));
+    dumps.push_back(std::move(record));
+  }
+  VIGIE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the dump catalogue"));
+  return dumps;
+}
+
+Status Index::DefineBreach(BreachRecord breach, bool* created) {
+  if (read_only()) return Status::FailedPrecondition("the index is open read-only");
+  VIGIE_RETURN_IF_ERROR(ValidateBreachName(breach.name));
+  IndexMeta meta = meta_;
+  auto existing = breaches_.find(breach.name);
+  *created = existing == breaches_.end();
+  if (*created) {
+    breach.id = meta.next_breach_id++;
+    breach.added_date = TodayUtc();
+    breach.count = 0;
+    breach.count_by_kind.clear();
+  } else {
+    breach.id = existing->second.id;
+    breach.added_date = existing->second.added_date;
+    breach.count = existing->second.count;
+    breach.count_by_kind = existing->second.count_by_kind;
+  }
+  meta.generation++;
+  rocksdb::WriteBatch batch;
+  batch.Put(BreachKey(breach.name), EncodeBreach(breach));
+  batch.Put(std::string(kMetaKey), EncodeMeta(meta));
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  VIGIE_RETURN_IF_ERROR(FromRocks(db_->Write(write, &batch), "writing the breach record"));
+  return LoadCatalogue();
+}
+
+Status Index::GetBucket(Kind kind, uint32_t prefix, std::string* encoded) const {
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), BucketKey(kind, prefix), encoded);
+  if (s.IsNotFound()) return Status::NotFound("empty bucket", "bucket.empty");
+  return FromRocks(s, "reading a bucket");
+}
+
+std::unique_ptr<rocksdb::Iterator> Index::NewIterator() const {
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;  // full scans would evict the buckets that lookups need
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(read));
+}
+
+Status Index::Ingest(const std::vector<std::string>& sst_paths) {
+  if (read_only()) return Status::FailedPrecondition("the index is open read-only");
+  if (sst_paths.empty()) return Status::Ok();
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = true;
+  ingest.snapshot_consistency = true;
+  ingest.allow_blocking_flush = true;
+  // One call with every file: RocksDB commits them in a single MANIFEST edit, all or nothing.
+  VIGIE_RETURN_IF_ERROR(FromRocks(db_->IngestExternalFile(sst_paths, ingest), "committing the update"));
+  VIGIE_RETURN_IF_ERROR(FromRocks(db_->FlushWAL(true), "syncing the log"));
+  return LoadCatalogue();
+}
+
+uint64_t Index::DiskBytes() const {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(dir_) / kDbSubdir, ec)) {
+    if (entry.is_regular_file(ec)) total += entry.file_size(ec);
+  }
+  return total;
+}
+
+Status Index::VerifyChecksums() const { return FromRocks(db_->VerifyChecksum(), "verifying block checksums"); }
+
+}  // namespace vigie

@@ -1,0 +1,106 @@
+// Index: one Vigie index on disk — a directory holding a RocksDB database (DIR/db) with the buckets and the
+// catalogue (index metadata, breaches, loaded dumps), and a staging area (DIR/staging) for SST files being
+// built by an update before they are ingested.
+//
+// Every change is committed in one atomic RocksDB step (a WriteBatch, or one IngestExternalFile call for
+// bulk changes), so a crash or kill -9 at any point leaves the previous state. Leftover staging files are
+// removed by the next writable Open.
+//
+// Ownership: an Index owns its rocksdb::DB. Thread-safety: const methods may be called concurrently; the
+// mutating ones (PutCatalogue, Ingest, ...) are for one writer thread. Only one process may open an index
+// for writing at a time (RocksDB's lock); others get Code::kBusy. Read-only opens can run beside a writer
+// and see the state as of their open.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/codec.h"
+#include "core/status.h"
+
+namespace rocksdb {
+class DB;
+class Iterator;
+}  // namespace rocksdb
+
+namespace vigie {
+
+struct CreateOptions {
+  SchemeId scheme = SchemeId::kSha256;
+  int prefix_hex = 5;    // 4..6
+  int suffix_hex = 0;    // 0: the scheme's default (see DefaultSuffixHex)
+  bool allow_unkeyed_nir = false;
+};
+
+// Stored suffix length when none is given: the whole rest of the hash for sha1/ntlm (Pwned Passwords
+// compatibility needs it), 16 hex digits (64 bits) for 32-byte tags — see docs/FORMAT.md for the
+// false-match arithmetic.
+int DefaultSuffixHex(SchemeId scheme, int prefix_hex);
+
+class Index {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  // Creates a new, empty index in `dir` (which must not hold one already).
+  static Result<std::unique_ptr<Index>> Create(const std::string& dir, const CreateOptions& options);
+  // Opens an existing index; checks its format version and metadata.
+  static Result<std::unique_ptr<Index>> Open(const std::string& dir, Mode mode);
+
+  const std::string& dir() const { return dir_; }
+  const IndexMeta& meta() const { return meta_; }
+  const TagLayout& layout() const { return meta_.layout; }
+  bool read_only() const { return mode_ == Mode::kReadOnly; }
+  std::string staging_dir() const;
+
+  // ---- catalogue (loaded at open, refreshed by every commit through this object) ----
+  const std::map<std::string, BreachRecord>& breaches() const { return breaches_; }
+  Result<BreachRecord> GetBreach(const std::string& name) const;
+  // Breach name for an id, or nullptr for an id no breach has.
+  const std::string* BreachNameForId(uint32_t id) const;
+  Result<std::vector<DumpRecord>> ListDumps() const;
+
+  // Defines a new breach or updates an existing one's metadata (title, date, classes, description); the
+  // id, counts and added date of an existing breach are kept.
+  Status DefineBreach(BreachRecord breach, bool* created);
+
+  // ---- buckets ----
+  // NotFound when no identifier of `kind` has this prefix.
+  Status GetBucket(Kind kind, uint32_t prefix, std::string* encoded) const;
+  // Iterator over the whole database in key order (the caller owns it).
+  std::unique_ptr<rocksdb::Iterator> NewIterator() const;
+
+  // Atomically ingests SST files built in staging_dir() (moved, not copied), then reloads the catalogue.
+  Status Ingest(const std::vector<std::string>& sst_paths);
+
+  // On-disk size of the index's live SST files and WAL, bytes.
+  uint64_t DiskBytes() const;
+  // RocksDB's checksum verification of every block.
+  Status VerifyChecksums() const;
+
+  rocksdb::DB* db() const { return db_.get(); }
+
+ private:
+  Index(std::string dir, Mode mode);
+  Status LoadCatalogue();
+
+  std::string dir_;
+  Mode mode_;
+  std::unique_ptr<rocksdb::DB> db_;
+  IndexMeta meta_;
+  std::map<std::string, BreachRecord> breaches_;
+  std::map<uint32_t, std::string> breach_names_by_id_;
+};
+
+// Valid breach names: 1..64 characters of [a-z0-9-], not starting with '-'.
+Status ValidateBreachName(std::string_view name);
+// Today's date (UTC) as YYYY-MM-DD, and now as an ISO 8601 UTC timestamp.
+std::string TodayUtc();
+std::string NowUtc();
+
+}  // namespace vigie

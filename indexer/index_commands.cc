@@ -1,0 +1,264 @@
+#include "indexer/index_commands.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "core/progress.h"
+#include "core/verify.h"
+
+namespace vigie::cli {
+
+using nlohmann::json;
+
+namespace {
+
+Result<std::unique_ptr<Scheme>> SchemeFor(const Index& index) { return MakeUnkeyedScheme(index.meta().scheme); }
+
+Status ValidateDate(const std::string& date) {
+  int y, m, d;
+  char tail;
+  if (date.size() != 10 || std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 ||
+      d < 1 || d > 31 || y < 1900) {
+    return Status::InvalidArgument("breach.date", "--date must be YYYY-MM-DD");
+  }
+  return Status::Ok();
+}
+
+void PrintJson(const json& j) { std::printf("%s\n", j.dump(2).c_str()); }
+
+}  // namespace
+
+Status RunCreate(const CreateCommand& cmd) {
+  CreateOptions options;
+  options.scheme = *ParseSchemeName(cmd.scheme);
+  options.prefix_hex = cmd.prefix_hex;
+  options.suffix_hex = cmd.suffix_hex;
+  options.allow_unkeyed_nir = cmd.allow_unkeyed_nir;
+  if (cmd.allow_unkeyed_nir && options.scheme != SchemeId::kSha256) {
+    return Status::InvalidArgument("create.option", "--allow-unkeyed-nir only applies to the sha256 scheme");
+  }
+  auto index = Index::Create(cmd.index_dir, options);
+  if (!index.ok()) return index.status();
+  const IndexMeta& meta = (*index)->meta();
+  std::printf("created %s index in %s: prefix %d hex digits, stored suffix %d hex digits%s\n",
+              std::string(SchemeName(meta.scheme)).c_str(), cmd.index_dir.c_str(), meta.layout.prefix_hex,
+              meta.layout.suffix_hex, meta.allow_unkeyed_nir ? ", unkeyed NIRs allowed" : "");
+  return Status::Ok();
+}
+
+Status RunDefine(const DefineCommand& cmd) {
+  VIGIE_RETURN_IF_ERROR(ValidateDate(cmd.date));
+  auto index = Index::Open(cmd.index_dir, Index::Mode::kReadWrite);
+  if (!index.ok()) return index.status();
+  BreachRecord breach;
+  breach.name = cmd.breach;
+  breach.title = cmd.title;
+  breach.breach_date = cmd.date;
+  breach.description = cmd.description;
+  for (const std::string& c : cmd.data_classes) {
+    if (!c.empty()) breach.data_classes.push_back(c);
+  }
+  bool created = false;
+  VIGIE_RETURN_IF_ERROR((*index)->DefineBreach(breach, &created));
+  std::printf("%s breach '%s'\n", created ? "defined" : "updated", cmd.breach.c_str());
+  return Status::Ok();
+}
+
+Status RunAdd(const AddCommand& cmd) {
+  AddOptions options;
+  options.breach = cmd.breach;
+  options.input_path = cmd.input;
+  if (cmd.columns.size() > cmd.kinds.size()) {
+    return Status::InvalidArgument("add.column", "more --column than --kind options: pair each --column with a --kind");
+  }
+  for (size_t i = 0; i < cmd.kinds.size(); ++i) {
+    auto kind = ParseKind(cmd.kinds[i]);
+    if (!kind) return Status::InvalidArgument("add.kind", "unknown kind '" + cmd.kinds[i] + "' (nir, email, phone, password)");
+    options.columns.push_back({*kind, i < cmd.columns.size() ? cmd.columns[i] : std::string()});
+  }
+  if (cmd.format == "csv") options.format = InputFormat::kCsv;
+  if (cmd.format == "tsv") {
+    options.format = InputFormat::kCsv;
+    options.delimiter = '\t';
+  }
+  if (cmd.format == "lines") options.format = InputFormat::kLines;
+  if (!cmd.delimiter.empty()) {
+    std::string d = cmd.delimiter == "\\t" || cmd.delimiter == "tab" ? "\t" : cmd.delimiter;
+    if (d.size() != 1) return Status::InvalidArgument("add.delimiter", "--delimiter is one character");
+    options.delimiter = d[0];
+  }
+  options.header = cmd.header;
+  options.threads = cmd.threads;
+  options.memory_bytes = cmd.memory_mb << 20;
+  options.rejects_path = cmd.rejects_path;
+  Progress progress(stderr, IsTerminal(stderr));
+  if (cmd.progress) {
+    options.progress = [&](std::string_view phase, uint64_t done, uint64_t total, uint64_t rows) {
+      progress.Update(phase, done, total, rows);
+    };
+  }
+
+  auto index = Index::Open(cmd.index_dir, Index::Mode::kReadWrite);
+  if (!index.ok()) return index.status();
+  auto scheme = SchemeFor(**index);
+  if (!scheme.ok()) return scheme.status();
+  auto report = AddDump(index->get(), **scheme, options);
+  progress.Finish();
+  if (!report.ok()) return report.status();
+  const DumpRecord& d = report->dump;
+  if (cmd.json) {
+    PrintJson({{"skipped", report->skipped},
+               {"breach", d.breach},
+               {"digest", d.digest},
+               {"rows", d.rows},
+               {"identifiers", d.identifiers},
+               {"new_to_index", d.new_to_index},
+               {"already_present", d.already_present},
+               {"new_to_breach", d.new_to_breach},
+               {"rejected", d.rejected},
+               {"rejects_by_reason", d.rejects_by_reason},
+               {"buckets_written", report->buckets_written},
+               {"spilled_runs", report->spilled_runs},
+               {"seconds", d.seconds}});
+    return Status::Ok();
+  }
+  if (report->skipped) {
+    std::printf("skipped: %s\n", report->skip_reason.c_str());
+    return Status::Ok();
+  }
+  std::printf("loaded %s into breach '%s' in %.2f s (%.0f rows/s)\n", d.file_name.c_str(), d.breach.c_str(), d.seconds,
+              d.seconds > 0 ? static_cast<double>(d.rows) / d.seconds : 0.0);
+  std::printf("  rows read            %llu\n", static_cast<unsigned long long>(d.rows));
+  std::printf("  identifiers accepted %llu\n", static_cast<unsigned long long>(d.identifiers));
+  std::printf("    distinct, new to the index   %llu\n", static_cast<unsigned long long>(d.new_to_index));
+  std::printf("    distinct, already present    %llu\n", static_cast<unsigned long long>(d.already_present));
+  std::printf("    newly attributed to breach   %llu\n", static_cast<unsigned long long>(d.new_to_breach));
+  std::printf("  rejected             %llu\n", static_cast<unsigned long long>(d.rejected));
+  for (const auto& [reason, n] : d.rejects_by_reason) {
+    std::printf("    %-28s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
+  }
+  if (!cmd.rejects_path.empty()) std::printf("  rejected line numbers written to %s\n", cmd.rejects_path.c_str());
+  std::printf("  buckets written %llu, spilled runs %llu\n", static_cast<unsigned long long>(report->buckets_written),
+              static_cast<unsigned long long>(report->spilled_runs));
+  return Status::Ok();
+}
+
+Status RunRemove(const RemoveCommand& cmd) {
+  auto index = Index::Open(cmd.index_dir, Index::Mode::kReadWrite);
+  if (!index.ok()) return index.status();
+  auto report = RemoveBreach(index->get(), cmd.breach);
+  if (!report.ok()) return report.status();
+  if (cmd.json) {
+    PrintJson({{"breach", cmd.breach},
+               {"memberships_removed", report->identifiers_removed},
+               {"identifiers_gone", report->identifiers_gone},
+               {"buckets_rewritten", report->buckets_rewritten},
+               {"buckets_deleted", report->buckets_deleted},
+               {"seconds", report->seconds}});
+    return Status::Ok();
+  }
+  std::printf("removed breach '%s' in %.2f s: %llu identifiers no longer attributed to it, %llu gone from the index\n",
+              cmd.breach.c_str(), report->seconds, static_cast<unsigned long long>(report->identifiers_removed),
+              static_cast<unsigned long long>(report->identifiers_gone));
+  return Status::Ok();
+}
+
+Status RunStats(const StatsCommand& cmd) {
+  auto index = Index::Open(cmd.index_dir, Index::Mode::kReadOnly);
+  if (!index.ok()) return index.status();
+  auto scan = ScanIndex(**index);
+  if (!scan.ok()) return scan.status();
+  auto dumps = (*index)->ListDumps();
+  if (!dumps.ok()) return dumps.status();
+  const IndexMeta& meta = (*index)->meta();
+  const uint64_t disk = (*index)->DiskBytes();
+  uint64_t identifiers = 0;
+  json kinds = json::object();
+  for (const auto& [kind, k] : scan->kinds) {
+    identifiers += k.identifiers;
+    kinds[std::string(KindName(kind))] = {{"buckets", k.buckets},
+                                          {"identifiers", k.identifiers},
+                                          {"memberships", k.memberships},
+                                          {"bucket_min", k.min_bucket},
+                                          {"bucket_max", k.max_bucket},
+                                          {"bucket_mean", k.buckets ? double(k.identifiers) / double(k.buckets) : 0.0},
+                                          {"encoded_bytes", k.bucket_bytes}};
+  }
+  json breaches = json::array();
+  for (const auto& [name, b] : (*index)->breaches()) {
+    json dump_list = json::array();
+    for (const DumpRecord& d : *dumps) {
+      if (d.breach != name) continue;
+      dump_list.push_back({{"file_name", d.file_name}, {"digest", d.digest}, {"added_at", d.added_at},
+                           {"rows", d.rows}, {"identifiers", d.identifiers}, {"rejected", d.rejected},
+                           {"rejects_by_reason", d.rejects_by_reason}});
+    }
+    breaches.push_back({{"name", name}, {"title", b.title}, {"breach_date", b.breach_date}, {"added_date", b.added_date},
+                        {"data_classes", b.data_classes}, {"count", b.count}, {"count_by_kind", b.count_by_kind},
+                        {"dumps", dump_list}});
+  }
+  json out = {{"scheme", std::string(SchemeName(meta.scheme))},
+              {"format_version", meta.format_version},
+              {"prefix_hex", meta.layout.prefix_hex},
+              {"suffix_hex", meta.layout.suffix_hex},
+              {"allow_unkeyed_nir", meta.allow_unkeyed_nir},
+              {"created_at", meta.created_at},
+              {"generation", meta.generation},
+              {"identifiers", identifiers},
+              {"disk_bytes", disk},
+              {"disk_bytes_per_identifier", identifiers ? double(disk) / double(identifiers) : 0.0},
+              {"kinds", kinds},
+              {"breaches", breaches}};
+  if (cmd.json) {
+    PrintJson(out);
+    return Status::Ok();
+  }
+  std::printf("index %s: scheme %s, prefix %d hex, suffix %d hex, format %d, generation %llu\n",
+              cmd.index_dir.c_str(), std::string(SchemeName(meta.scheme)).c_str(), meta.layout.prefix_hex,
+              meta.layout.suffix_hex, meta.format_version, static_cast<unsigned long long>(meta.generation));
+  std::printf("identifiers %llu, on disk %llu bytes (%.2f bytes per identifier)\n",
+              static_cast<unsigned long long>(identifiers), static_cast<unsigned long long>(disk),
+              identifiers ? double(disk) / double(identifiers) : 0.0);
+  for (const auto& [kind, k] : scan->kinds) {
+    std::printf("  %-8s %llu identifiers in %llu buckets (min %llu, mean %.1f, max %llu per bucket)\n",
+                std::string(KindName(kind)).c_str(), static_cast<unsigned long long>(k.identifiers),
+                static_cast<unsigned long long>(k.buckets), static_cast<unsigned long long>(k.min_bucket),
+                k.buckets ? double(k.identifiers) / double(k.buckets) : 0.0, static_cast<unsigned long long>(k.max_bucket));
+  }
+  std::printf("breaches:\n");
+  for (const auto& [name, b] : (*index)->breaches()) {
+    size_t n_dumps = 0;
+    for (const DumpRecord& d : *dumps) n_dumps += d.breach == name;
+    std::printf("  %-24s %-10s %llu identifiers, %zu dump(s) — %s\n", name.c_str(), b.breach_date.c_str(),
+                static_cast<unsigned long long>(b.count), n_dumps, b.title.c_str());
+  }
+  return Status::Ok();
+}
+
+Status RunVerify(const VerifyCommand& cmd) {
+  auto index = Index::Open(cmd.index_dir, Index::Mode::kReadOnly);
+  if (!index.ok()) return index.status();
+  auto report = VerifyIndex(**index);
+  if (!report.ok()) return report.status();
+  uint64_t identifiers = 0, buckets = 0;
+  for (const auto& [kind, k] : report->scan.kinds) {
+    identifiers += k.identifiers;
+    buckets += k.buckets;
+  }
+  if (cmd.json) {
+    PrintJson({{"ok", report->ok()}, {"problems", report->problems}, {"buckets", buckets}, {"identifiers", identifiers}});
+  } else {
+    for (const std::string& p : report->problems) std::printf("problem: %s\n", p.c_str());
+    if (report->ok()) {
+      std::printf("ok: %llu buckets, %llu identifiers, %zu breaches; catalogue counts match the buckets\n",
+                  static_cast<unsigned long long>(buckets), static_cast<unsigned long long>(identifiers),
+                  (*index)->breaches().size());
+    }
+  }
+  if (!report->ok()) {
+    return Status::Corruption(std::to_string(report->problems.size()) + " problem(s) found in " + cmd.index_dir);
+  }
+  return Status::Ok();
+}
+
+}  // namespace vigie::cli

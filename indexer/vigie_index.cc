@@ -1,0 +1,83 @@
+// vigie-index: create an index, define breaches, load dumps, remove breaches, show statistics, verify.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "indexer/index_commands.h"
+
+int main(int argc, char** argv) {
+  using namespace vigie::cli;
+  CLI::App app{"vigie-index: build and maintain a Vigie breach index"};
+  app.require_subcommand(1);
+
+  CreateCommand create;
+  auto* c = app.add_subcommand("create", "create an empty index");
+  c->add_option("--index", create.index_dir, "index directory")->required();
+  c->add_option("--scheme", create.scheme, "tag scheme: sha256, sha1 or ntlm")
+      ->check(CLI::IsMember({"sha256", "sha1", "ntlm", "oprf-p256"}));
+  c->add_option("--prefix-hex", create.prefix_hex, "prefix length in hex digits (4-6)")->check(CLI::Range(4, 6));
+  c->add_option("--suffix-hex", create.suffix_hex, "stored suffix length in hex digits (default: scheme's)");
+  c->add_flag("--allow-unkeyed-nir", create.allow_unkeyed_nir,
+              "let this sha256 index take NIRs (they can then be brute-forced from the index)");
+
+  DefineCommand define;
+  auto* d = app.add_subcommand("define", "define a breach or update its metadata");
+  d->add_option("--index", define.index_dir, "index directory")->required();
+  d->add_option("--breach", define.breach, "breach name: [a-z0-9-]")->required();
+  d->add_option("--title", define.title, "human title")->required();
+  d->add_option("--date", define.date, "breach date YYYY-MM-DD")->required();
+  d->add_option("--data-classes", define.data_classes, "exposed data, comma-separated")->delimiter(',')->required();
+  d->add_option("--description", define.description, "description");
+
+  AddCommand add;
+  auto* a = app.add_subcommand("add", "load a dump into a breach (idempotent)");
+  a->add_option("--index", add.index_dir, "index directory")->required();
+  a->add_option("--breach", add.breach, "breach name (defined first)")->required();
+  a->add_option("--input", add.input, "dump file: CSV/TSV/plain list, plain, gzip or zstd")->required();
+  a->add_option("--kind", add.kinds, "identifier kind (nir, email, phone, password); repeat for several columns")
+      ->required();
+  a->add_option("--column", add.columns, "column for the --kind at the same position: header name or 1-based number");
+  a->add_option("--format", add.format, "input format")->check(CLI::IsMember({"auto", "csv", "tsv", "lines"}));
+  a->add_option("--delimiter", add.delimiter, "CSV delimiter (default: detected)");
+  bool header = false, no_header = false;
+  a->add_flag("--header", header, "the first line is a header (default for CSV)");
+  a->add_flag("--no-header", no_header, "the first line is data (default for plain lists)")->excludes("--header");
+  a->add_option("--threads", add.threads, "worker threads (default: one per core)");
+  a->add_option("--memory-mb", add.memory_mb, "record buffer budget before spilling to disk, MiB");
+  a->add_option("--rejects", add.rejects_path, "write line numbers and reasons of rejected rows to this file");
+  a->add_flag("--json", add.json, "print the summary as JSON");
+  a->add_flag("!--no-progress", add.progress, "no progress output");
+
+  RemoveCommand remove;
+  auto* r = app.add_subcommand("remove", "take a breach out of the index");
+  r->add_option("--index", remove.index_dir, "index directory")->required();
+  r->add_option("--breach", remove.breach, "breach name")->required();
+  r->add_flag("--json", remove.json, "print the summary as JSON");
+
+  StatsCommand stats;
+  auto* s = app.add_subcommand("stats", "show index statistics");
+  s->add_option("--index", stats.index_dir, "index directory")->required();
+  s->add_flag("--json", stats.json, "print JSON");
+
+  VerifyCommand verify;
+  auto* v = app.add_subcommand("verify", "check every bucket and the catalogue counts");
+  v->add_option("--index", verify.index_dir, "index directory")->required();
+  v->add_flag("--json", verify.json, "print JSON");
+
+  CLI11_PARSE(app, argc, argv);
+
+  vigie::Status status;
+  if (c->parsed()) status = RunCreate(create);
+  else if (d->parsed()) status = RunDefine(define);
+  else if (a->parsed()) {
+    add.header = header ? 1 : no_header ? 0 : -1;
+    status = RunAdd(add);
+  }
+  else if (r->parsed()) status = RunRemove(remove);
+  else if (s->parsed()) status = RunStats(stats);
+  else if (v->parsed()) status = RunVerify(verify);
+  if (!status.ok()) {
+    std::fprintf(stderr, "vigie-index: %s\n", status.message().c_str());
+    return vigie::ExitCodeFor(status);
+  }
+  return 0;
+}
