@@ -395,6 +395,7 @@ std::string EncodeMeta(const IndexMeta& meta) {
             {"prefix_hex", meta.layout.prefix_hex},
             {"suffix_hex", meta.layout.suffix_hex},
             {"allow_unkeyed_nir", meta.allow_unkeyed_nir},
+            {"pad_responses", meta.pad_responses},
             {"created_at", meta.created_at},
             {"next_breach_id", meta.next_breach_id},
             {"generation", meta.generation}};
@@ -410,6 +411,7 @@ Status DecodeMeta(std::string_view text, IndexMeta* meta) {
     meta->layout.prefix_hex = j.at("prefix_hex").get<int>();
     meta->layout.suffix_hex = j.at("suffix_hex").get<int>();
     meta->allow_unkeyed_nir = j.at("allow_unkeyed_nir").get<bool>();
+    meta->pad_responses = j.value("pad_responses", false);
     meta->created_at = j.at("created_at").get<std::string>();
     meta->next_breach_id = j.at("next_breach_id").get<uint32_t>();
     meta->generation = j.value("generation", uint64_t{0});

@@ -117,6 +117,7 @@ struct IndexMeta {
   SchemeId scheme = SchemeId::kSha256;
   TagLayout layout;
   bool allow_unkeyed_nir = false;
+  bool pad_responses = false;    // pad every range response of the index to one size (PRODUCT.md §6)
   std::string created_at;        // ISO 8601 UTC
   uint32_t next_breach_id = 1;   // ids are never reused
   uint64_t generation = 0;       // bumped by every committed change

@@ -112,6 +112,7 @@ Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const Creat
   meta.layout.prefix_hex = options.prefix_hex;
   meta.layout.suffix_hex = suffix_hex;
   meta.allow_unkeyed_nir = options.allow_unkeyed_nir;
+  meta.pad_responses = options.pad_responses;
   meta.created_at = NowUtc();
   rocksdb::WriteOptions write;
   write.sync = true;
@@ -126,6 +127,9 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, Mode mode) {
     return Status::NotFound("no Vigie index in " + dir + " (create one with `vigie-index create`)", "index.missing");
   }
   rocksdb::Options db_options = DbOptions();
+  // A read-only instance opens every table file up front: a writer in another process may delete files
+  // (after a compaction) that a lazily-opening reader would still need.
+  if (mode == Mode::kReadOnly) db_options.max_open_files = -1;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = mode == Mode::kReadOnly ? rocksdb::DB::OpenForReadOnly(db_options, db_dir, &raw)
                                               : rocksdb::DB::Open(db_options, db_dir, &raw);

@@ -32,6 +32,7 @@ struct CreateOptions {
   int prefix_hex = 5;    // 4..6
   int suffix_hex = 0;    // 0: the scheme's default (see DefaultSuffixHex)
   bool allow_unkeyed_nir = false;
+  bool pad_responses = false;
 };
 
 // Stored suffix length when none is given: the whole rest of the hash for sha1/ntlm (Pwned Passwords

@@ -34,6 +34,7 @@ Status RunCreate(const CreateCommand& cmd) {
   options.prefix_hex = cmd.prefix_hex;
   options.suffix_hex = cmd.suffix_hex;
   options.allow_unkeyed_nir = cmd.allow_unkeyed_nir;
+  options.pad_responses = cmd.padding;
   if (cmd.allow_unkeyed_nir && options.scheme != SchemeId::kSha256) {
     return Status::InvalidArgument("create.option", "--allow-unkeyed-nir only applies to the sha256 scheme");
   }
@@ -43,6 +44,7 @@ Status RunCreate(const CreateCommand& cmd) {
   std::printf("created %s index in %s: prefix %d hex digits, stored suffix %d hex digits%s\n",
               std::string(SchemeName(meta.scheme)).c_str(), cmd.index_dir.c_str(), meta.layout.prefix_hex,
               meta.layout.suffix_hex, meta.allow_unkeyed_nir ? ", unkeyed NIRs allowed" : "");
+  if (meta.pad_responses) std::printf("range responses will be padded to one size\n");
   return Status::Ok();
 }
 

@@ -16,6 +16,7 @@ struct CreateCommand {
   int prefix_hex = 5;
   int suffix_hex = 0;  // 0: scheme default
   bool allow_unkeyed_nir = false;
+  bool padding = false;
 };
 Status RunCreate(const CreateCommand& cmd);
 
