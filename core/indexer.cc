@@ -517,7 +517,7 @@ Status WriteRejects(const std::string& path, std::vector<std::pair<uint64_t, std
   std::sort(lines.begin(), lines.end());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) return Status::IOError("cannot write " + path);
-  out << "# line\treason (rejected rows of the dump; their content is deliberately not copied)\n";
+  out << "# line\treason. Rejected rows of the dump, by line number. Their content is deliberately not copied.\n";
   for (const auto& [line, reason] : lines) out << line << '\t' << reason << '\n';
   out.flush();
   if (!out) return Status::IOError("writing " + path + " failed");

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Vigie needs to build, test and demo. Idempotent: installs only what is
+# missing, as root with apt-get or through sudo.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config
+  librocksdb-dev libxxhash-dev libcpp-httplib-dev libssl-dev doctest-dev
+  libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libfmt-dev
+  # tests and demo
+  python3 curl gzip zstd procps
+)
+# Extra groups on request: `install-deps.sh --bench` adds the benchmark tools.
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(wrk hyperfine nginx-light time) ;;
+    --web) packages+=(chromium nodejs npm) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+# An update is needed once on a fresh machine; skip it when the lists are recent.
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null | head -n 1)" ]; then
+  $sudo apt-get update -q
+fi
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# kill -9 of `vigie-index add` and `remove` at many points: each time the index opens, verifies, and
+# answers exactly as before; a later add completes normally.
+source "$(dirname "$0")/lib.sh" "$@"
+
+"$GEN" --rows 20000 --seed 31 -o base.csv 2>/dev/null
+"$GEN" --rows 1500000 --seed 32 -o big.csv 2>/dev/null
+"$VI" create --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
+"$VI" define --index idx --breach base --title Base --date 2024-01-01 --data-classes nir >/dev/null
+"$VI" define --index idx --breach big --title Big --date 2024-02-01 --data-classes nir >/dev/null
+"$VI" add --index idx --breach base --input base.csv --kind nir --no-progress >/dev/null
+
+# Probe: base NIRs (present) and big NIRs (absent before the add).
+{ sed -n '2,200p' base.csv; sed -n '2,200p' big.csv; } | cut -d';' -f4 > probe.txt
+snapshot() {
+  "$CHECK" --index idx --kind nir --json < probe.txt > "$1.lookups" || true
+  "$VI" stats --index idx --json | python3 -c "import json,sys; d=json.load(sys.stdin); print(d['generation'], d['identifiers'], [(b['name'], b['count']) for b in d['breaches']])" > "$1.stats"
+}
+snapshot before
+
+kills=0
+for delay in 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.5 0.6 0.8 0.9 1.0 1.2; do
+  "$VI" add --index idx --breach big --input big.csv --kind nir --threads 1 --memory-mb 32 --no-progress >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
+  wait "$pid" 2>/dev/null || true
+  snapshot after
+  if ! cmp -s before.lookups after.lookups || ! cmp -s before.stats after.stats; then
+    # The add may have committed before the kill landed: then it must be complete, never partial.
+    if "$VI" stats --index idx --json | grep -q '"big"' && [ "$(json '["breaches"][1]["count"]' < <("$VI" stats --index idx --json))" -gt 0 ]; then
+      echo "note: add finished before the kill at ${delay}s"
+      break
+    fi
+    fail "state changed after kill -9 at ${delay}s"
+  fi
+  "$VI" verify --index idx >/dev/null || fail "verify after kill -9 at ${delay}s"
+done
+echo "killed $kills adds mid-way"
+[ "$kills" -ge 8 ] || fail "too few kills landed mid-add ($kills)"
+
+# Let one add complete, then kill removes.
+"$VI" add --index idx --breach big --input big.csv --kind nir --no-progress >/dev/null
+snapshot loaded
+"$VI" verify --index idx >/dev/null || fail "verify after the full add"
+for delay in 0.02 0.05 0.1 0.2 0.3; do
+  "$VI" remove --index idx --breach big >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  snapshot after
+  if ! cmp -s loaded.lookups after.lookups; then
+    if cmp -s before.lookups after.lookups; then echo "note: remove finished before the kill at ${delay}s"; break; fi
+    fail "partial state after killing remove at ${delay}s"
+  fi
+  "$VI" verify --index idx >/dev/null || fail "verify after killing remove at ${delay}s"
+done
+finish

@@ -1,0 +1,40 @@
+# Helpers for the end-to-end test scripts. Usage: source lib.sh TOOLS_DIR INDEXER_DIR
+set -euo pipefail
+[ -n "${VIGIE_E2E_TRACE:-}" ] && set -x
+TOOLS="$(cd "$1" && pwd)"
+INDEXER="$(cd "$2" && pwd)"
+GEN="$TOOLS/vigie-gen"
+CHECK="$TOOLS/vigie-check"
+VI="$INDEXER/vigie-index"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/vigie-e2e.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+expect_eq() {  # expect_eq WHAT ACTUAL EXPECTED
+  if [ "$2" != "$3" ]; then fail "$1: got '$2', expected '$3'"; else echo "ok: $1 = $2"; fi
+}
+expect_exit() {  # expect_exit WHAT EXPECTED_CODE command...
+  local what="$1" want="$2"; shift 2
+  set +e; "$@" >"$WORK/last.out" 2>"$WORK/last.err"; local got=$?; set -e
+  if [ "$got" != "$want" ]; then
+    fail "$what: exit $got, expected $want; stderr: $(head -c 400 "$WORK/last.err")"
+  else
+    echo "ok: $what (exit $got)"
+  fi
+}
+# json FIELD_PATH < json   (python-style path, e.g. '["rejects_by_reason"]["nir.key"]'); missing -> 0
+json() { python3 -c "import json,sys
+d=json.load(sys.stdin)
+try:
+  v=eval('d'+sys.argv[1])
+except (KeyError, IndexError):
+  v=0
+print(json.dumps(v) if isinstance(v,(list,dict,bool)) or v is None else v)" "$1"; }
+finish() {
+  if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed" >&2; exit 1; fi
+  echo "all checks passed"
+}
+# gen_count NAME < generator stderr
+gen_count() { grep "^$1=" | cut -d= -f2; }
