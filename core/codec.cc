@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <xxhash.h>
+
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -130,11 +133,16 @@ bool ParseBucketKey(std::string_view key, Kind* kind, uint32_t* prefix) {
 
 std::string BreachKey(std::string_view breach_name) { return std::string(kBreachKeyPrefix) += breach_name; }
 
-std::string DumpKey(std::string_view breach_name, std::string_view digest_hex) {
+std::string DumpKey(std::string_view breach_name, std::string_view digest_hex, std::string_view selection) {
   std::string key(kDumpKeyPrefix);
   key += breach_name;
   key += '/';
   key += digest_hex;
+  key += '/';
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits(selection.data(), selection.size())));
+  key += hash;
   return key;
 }
 
@@ -402,6 +410,14 @@ std::string EncodeMeta(const IndexMeta& meta) {
   return j.dump();
 }
 
+int PeekMetaFormatVersion(std::string_view text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("format_version") || !j["format_version"].is_number_integer()) {
+    return -1;
+  }
+  return j["format_version"].get<int>();
+}
+
 Status DecodeMeta(std::string_view text, IndexMeta* meta) {
   return ParseJson(text, "index metadata", [&](const json& j) {
     meta->format_version = j.at("format_version").get<int>();
@@ -448,6 +464,7 @@ Status DecodeBreach(std::string_view text, BreachRecord* b) {
 std::string EncodeDump(const DumpRecord& d) {
   json j = {{"breach", d.breach},
             {"digest", d.digest},
+            {"selection", d.selection},
             {"file_name", d.file_name},
             {"file_bytes", d.file_bytes},
             {"added_at", d.added_at},
@@ -466,6 +483,7 @@ Status DecodeDump(std::string_view text, DumpRecord* d) {
   return ParseJson(text, "dump record", [&](const json& j) {
     d->breach = j.at("breach").get<std::string>();
     d->digest = j.at("digest").get<std::string>();
+    d->selection = j.value("selection", std::string());
     d->file_name = j.value("file_name", std::string());
     d->file_bytes = j.value("file_bytes", uint64_t{0});
     d->added_at = j.value("added_at", std::string());

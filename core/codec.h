@@ -1,8 +1,9 @@
-// All byte encodings of Vigie's on-disk formats, in one place (docs/FORMAT.md describes them).
+// All byte encodings of Vigie's on-disk formats, in one place (docs/FORMAT.md describes them), and the
+// wire formats of the HTTP bodies (last section, implemented in codec_wire.cc; docs/API.md).
 //
 //   keys      "b" kind:u8 prefix:u24be   -> bucket (binary, below)
 //             "c/breach/{name}"           -> BreachRecord (JSON)
-//             "c/dump/{breach}/{digest}"  -> DumpRecord (JSON)
+//             "c/dump/{breach}/{digest}/{selection hash}" -> DumpRecord (JSON)
 //             "m/meta"                    -> IndexMeta (JSON)
 //   bucket    header:u8 (version | flags) n:varint m:varint
 //             m breach sets (k:varint, ids ascending: first absolute then deltas, varints)
@@ -13,6 +14,7 @@
 // Everything here is a pure function of its arguments; safe from any thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <span>
@@ -67,7 +69,8 @@ std::string BucketKey(Kind kind, uint32_t prefix);
 // False when `key` is not a well-formed bucket key.
 bool ParseBucketKey(std::string_view key, Kind* kind, uint32_t* prefix);
 std::string BreachKey(std::string_view breach_name);
-std::string DumpKey(std::string_view breach_name, std::string_view digest_hex);
+// One key per (breach, file digest, column selection); the selection enters as a 64-bit hash.
+std::string DumpKey(std::string_view breach_name, std::string_view digest_hex, std::string_view selection);
 
 // ---- buckets ---------------------------------------------------------------------------------------
 inline constexpr uint8_t kBucketFormatVersion = 1;
@@ -138,6 +141,7 @@ struct BreachRecord {
 struct DumpRecord {
   std::string breach;
   std::string digest;  // XXH3-128 of the file as stored, hex
+  std::string selection;  // kinds and 1-based columns read, e.g. "nir@4,email@6" or "nir@line" (part of the identity of a load)
   std::string file_name;  // base name only
   uint64_t file_bytes = 0;
   std::string added_at;
@@ -152,10 +156,117 @@ struct DumpRecord {
 };
 
 std::string EncodeMeta(const IndexMeta& meta);
+// The format_version field alone, read before anything else so that another version gets a clear message;
+// -1 when the record has none.
+int PeekMetaFormatVersion(std::string_view json);
 Status DecodeMeta(std::string_view json, IndexMeta* meta);
 std::string EncodeBreach(const BreachRecord& breach);
 Status DecodeBreach(std::string_view json, BreachRecord* breach);
 std::string EncodeDump(const DumpRecord& dump);
 Status DecodeDump(std::string_view json, DumpRecord* dump);
+
+
+// ---- wire formats (HTTP bodies; docs/API.md describes them) -----------------------------------------
+//
+// /v1/range JSON, version 1: compact (no whitespace), keys in this order, deterministic for one index state:
+//   {"v":1,"kind":"nir","prefix":"0abcd","suffix_hex":16,"breaches":["name",...],
+//    "entries":[["<suffix, suffix_hex lower-case hex digits>",[i,...]],...]}
+// `breaches` lists every breach of the index in id order; an entry's [i,...] are positions in that list,
+// ascending. Password indexes add the occurrence count (summed over breaches) as a third element:
+// ["<suffix>",[i,...],count]. Entries are sorted by suffix. A padded index (IndexMeta::pad_responses) adds
+// rows that look like real ones up to RangePadding::target_rows, then a last member "pad":"<spaces>" sized
+// so that every body of the index is exactly RangePadding::target_bytes long.
+inline constexpr int kRangeJsonVersion = 1;
+
+// The breaches of an index as range bodies name them: position on the wire <-> breach id.
+struct RangeBreachTable {
+  std::vector<uint32_t> ids;         // ascending
+  std::vector<std::string> names;    // parallel to ids
+  // Wire position of a breach id, or -1 when no breach has it.
+  int PositionOf(uint32_t id) const;
+};
+RangeBreachTable MakeRangeBreachTable(const std::map<std::string, BreachRecord>& breaches);
+
+// How a padded index pads. Pad rows are a pseudo-random function of (key, kind, prefix): identical on
+// every replica holding the same key, unpredictable without it. Their suffixes are uniformly random and
+// their breach lists (and counts) are copies of real rows', so nothing but the full tag tells them apart.
+struct RangePadding {
+  std::array<uint8_t, 32> key{};   // server-side secret
+  size_t target_rows = 0;          // the largest bucket of the index
+  size_t target_bytes = 0;         // the length of every padded body
+  std::vector<std::string> tails;  // sample of real row tails (",[0,3]" or ",[1],57"), reused by pad rows
+};
+
+struct RangeJsonContext {
+  const RangeBreachTable* breaches = nullptr;
+  TagLayout layout;
+  bool counts = false;                     // password index: rows carry a count
+  const RangePadding* padding = nullptr;   // null: no padding
+};
+
+// Appends the body for bucket (kind, prefix) to *out (an empty Bucket for a prefix nobody is in).
+void EncodeRangeJson(const RangeJsonContext& context, Kind kind, uint32_t prefix, const Bucket& bucket,
+                     std::string* out);
+
+// Works out RangePadding for an index: Observe() every non-empty bucket (in any fixed order, e.g. key
+// order, so that the result is deterministic), then Finish() with the kinds the index serves.
+class RangePaddingPlanner {
+ public:
+  RangePaddingPlanner(const RangeJsonContext& context, const std::array<uint8_t, 32>& key);
+  void Observe(Kind kind, uint32_t prefix, const Bucket& bucket);
+  RangePadding Finish(std::span<const Kind> kinds);
+
+ private:
+  RangeJsonContext context_;  // padding ignored
+  std::array<uint8_t, 32> key_;
+  std::vector<std::pair<uint32_t, uint32_t>> sizes_;  // (unpadded body bytes, rows) per observed bucket
+  std::vector<std::string> tails_;
+  uint64_t rows_seen_ = 0;
+  uint64_t rng_ = 0;
+  size_t max_rows_ = 0;
+  std::string scratch_;
+};
+
+// The Pwned Passwords range body: per entry "<SUFFIX upper-case hex>:<count>", CRLF between lines, no
+// trailing newline, sorted. With `padding`, count-0 rows with random suffixes are merged in until the body
+// has between min_rows and max_rows lines (as api.pwnedpasswords.com does with Add-Padding: true).
+struct HibpPadding {
+  uint64_t seed = 0;  // per request
+  size_t min_rows = 800;
+  size_t max_rows = 1000;
+};
+void EncodeHibpRange(const Bucket& bucket, const TagLayout& layout, const HibpPadding* padding, std::string* out);
+
+// Breach records in the shape Have I Been Pwned users know:
+//   {"Name":..,"Title":..,"BreachDate":"YYYY-MM-DD","AddedDate":"YYYY-MM-DDT00:00:00Z","PwnCount":n,
+//    "DataClasses":[..],"Description":..}; the list is sorted by name.
+std::string EncodeBreachJson(const BreachRecord& breach);
+std::string EncodeBreachListJson(const std::map<std::string, BreachRecord>& breaches);
+
+// Strong entity tag of a body: "\"" + 16 lower-case hex digits of XXH3-64 + "\"".
+std::string BodyEtag(std::string_view body);
+
+// A decoded /v1/range body (clients and tests). Pad rows decode like real ones, by design.
+struct RangeEntry {
+  std::string suffix;              // lower-case hex
+  std::vector<uint32_t> breaches;  // positions in RangeResponse::breaches
+  uint64_t count = 0;              // password indexes
+  bool operator==(const RangeEntry&) const = default;
+};
+struct RangeResponse {
+  int version = 0;
+  Kind kind = Kind::kNir;
+  std::string prefix;
+  int suffix_hex = 0;
+  bool has_counts = false;
+  std::vector<std::string> breaches;
+  std::vector<RangeEntry> entries;
+  size_t pad_bytes = 0;  // length of the "pad" filler, 0 when absent
+  // The entry with this suffix (lower-case hex), or nullptr.
+  const RangeEntry* Find(std::string_view suffix) const;
+};
+// Checks the version, the field types, suffix lengths and order, and breach positions; Corruption
+// (reason "range.body") otherwise.
+Status DecodeRangeJson(std::string_view body, RangeResponse* out);
 
 }  // namespace vigie

@@ -142,14 +142,15 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, Mode mode) {
   if (s.IsNotFound()) return Status::Corruption(dir + " has a database but no Vigie metadata");
   VIGIE_RETURN_IF_ERROR(FromRocks(s, "reading metadata"));
   // Check the version before anything else so that a newer index gets a clear message, not a parse error.
-  if (meta_json.find("\"format_version\":" + std::to_string(kIndexFormatVersion)) == std::string::npos) {
-    return Status::FailedPrecondition("the index in " + dir + " has a different format version than this build (" +
-                                          std::to_string(kIndexFormatVersion) + "); re-index it or use a matching build",
+  if (int version = PeekMetaFormatVersion(meta_json); version != kIndexFormatVersion) {
+    return Status::FailedPrecondition("the index in " + dir + " has format version " + std::to_string(version) +
+                                          ", this build reads version " + std::to_string(kIndexFormatVersion) +
+                                          ": re-index it from its dumps or use a matching build",
                                       "index.version");
   }
   VIGIE_RETURN_IF_ERROR(DecodeMeta(meta_json, &index->meta_));
   const TagLayout& layout = index->meta_.layout;
-  if (layout.prefix_hex < 4 || layout.prefix_hex > 6 || layout.suffix_hex < 1 ||
+  if (layout.prefix_hex < 4 || layout.prefix_hex > 6 || layout.suffix_hex < 8 ||
       layout.prefix_hex + layout.suffix_hex > static_cast<int>(SchemeTagBytes(index->meta_.scheme)) * 2) {
     return Status::Corruption("index metadata has an impossible prefix/suffix layout");
   }
@@ -184,7 +185,8 @@ Status Index::LoadCatalogue() {
 Result<BreachRecord> Index::GetBreach(const std::string& name) const {
   auto it = breaches_.find(name);
   if (it == breaches_.end()) {
-    return Status::NotFound("no breach named '" + name + "' in this index (define it first)", "breach.unknown");
+    return Status::NotFound("no breach named '" + name + "' in this index (`vigie-index stats` lists them)",
+                            "breach.unknown");
   }
   return it->second;
 }
@@ -262,8 +264,11 @@ Status Index::Ingest(const std::vector<std::string>& sst_paths) {
 uint64_t Index::DiskBytes() const {
   uint64_t total = 0;
   std::error_code ec;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(dir_) / kDbSubdir, ec)) {
-    if (entry.is_regular_file(ec)) total += entry.file_size(ec);
+  for (const auto& entry : fs::directory_iterator(fs::path(dir_) / kDbSubdir, ec)) {
+    // Table files, write-ahead logs and the manifest; RocksDB's own text logs (LOG*) are not index data.
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("LOG") || !entry.is_regular_file(ec)) continue;
+    total += entry.file_size(ec);
   }
   return total;
 }

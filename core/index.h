@@ -79,7 +79,7 @@ class Index {
   // Atomically ingests SST files built in staging_dir() (moved, not copied), then reloads the catalogue.
   Status Ingest(const std::vector<std::string>& sst_paths);
 
-  // On-disk size of the index's live SST files and WAL, bytes.
+  // On-disk size of the index's data: table files, write-ahead log, manifest (not RocksDB's text logs).
   uint64_t DiskBytes() const;
   // RocksDB's checksum verification of every block.
   Status VerifyChecksums() const;

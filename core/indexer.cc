@@ -267,11 +267,11 @@ class Tagger {
       return;
     }
     for (const ResolvedColumn& col : columns_) {
-      std::string_view field = col.field < 0 ? StripCr(line) : fields_[static_cast<size_t>(col.field)];
       if (col.field >= 0 && static_cast<size_t>(col.field) >= fields_.size()) {
         Reject("line.too-few-fields", line_number, state, keep_lines);
         continue;
       }
+      std::string_view field = col.field < 0 ? StripCr(line) : fields_[static_cast<size_t>(col.field)];
       uint64_t count = 0;
       if (col.kind == Kind::kPassword) {
         s = ParsePasswordHashLine(field, hash_type_, &canonical_, &count);
@@ -576,22 +576,10 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
     return Status::InvalidArgument("add.kind", "password hashes are loaded alone, one HASH:COUNT per line");
   }
 
-  // 1. Digest: the same file twice changes nothing.
+  // 1. Digest of the file as stored.
   auto digest = DigestFile(options.input_path);
   if (!digest.ok()) return digest.status().WithContext(options.input_path);
   const std::string digest_hex = digest->Hex();
-  auto dumps = index->ListDumps();
-  if (!dumps.ok()) return dumps.status();
-  for (const DumpRecord& d : *dumps) {
-    if (d.digest == digest_hex && d.breach == options.breach) {
-      report.skipped = true;
-      report.skip_reason = "this file (digest " + digest_hex + ") was already loaded into breach '" +
-                           options.breach + "' on " + d.added_at + "; nothing changed";
-      report.dump = d;
-      return report;
-    }
-  }
-
   // 2. Read, normalise, tag.
   auto input = InputFile::Open(options.input_path);
   if (!input.ok()) return input.status().WithContext(options.input_path);
@@ -606,7 +594,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
   if (!first_line.empty() && first_line.back() == '\r') first_line.remove_suffix(1);
   Dialect dialect = DetectDialect(first_line);
   if (password) dialect = Dialect{Format::kLines, 0, false};
-  if (options.format == InputFormat::kLines) dialect = Dialect{Format::kLines, 0, false};
+  if (options.format == InputFormat::kLines) dialect = Dialect{Format::kLines, 0, dialect.format == Format::kLines && dialect.header};
   if (options.format == InputFormat::kCsv && dialect.format == Format::kLines) {
     dialect = Dialect{Format::kCsv, options.delimiter ? options.delimiter : ',', true};
   }
@@ -615,7 +603,6 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
     dialect.delimiter = options.delimiter;
   }
   if (options.header >= 0) dialect.header = options.header == 1;
-  else if (dialect.format == Format::kLines) dialect.header = false;
 
   std::vector<std::string_view> header_fields;
   std::string header_copy(first_line);
@@ -628,6 +615,24 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
   }
   auto columns = ResolveColumns(options.columns, dialect, header_fields);
   if (!columns.ok()) return columns.status().WithContext(options.input_path);
+  // The same file read for the same columns twice changes nothing; the same file read for other columns
+  // (first the NIRs, later the e-mails) is a different load.
+  std::string selection;
+  for (const ResolvedColumn& c : *columns) {
+    if (!selection.empty()) selection += ',';
+    selection += std::string(KindName(c.kind)) + "@" + (c.field < 0 ? std::string("line") : std::to_string(c.field + 1));
+  }
+  auto dumps = index->ListDumps();
+  if (!dumps.ok()) return dumps.status();
+  for (const DumpRecord& d : *dumps) {
+    if (d.digest == digest_hex && d.breach == options.breach && d.selection == selection) {
+      report.skipped = true;
+      report.skip_reason = "this file (digest " + digest_hex + ") was already loaded into breach '" +
+                           options.breach + "' for the same columns on " + d.added_at + "; nothing changed";
+      report.dump = d;
+      return report;
+    }
+  }
   if (options.test_hook) options.test_hook("after-open");
 
   const RecordLayout records(index->layout(), password);
@@ -766,6 +771,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
   // 4. Commit: catalogue changes travel in the same atomic ingestion as the buckets.
   dump.breach = options.breach;
   dump.digest = digest_hex;
+  dump.selection = selection;
   dump.file_name = fs::path(options.input_path).filename().string();
   dump.file_bytes = (*input)->raw_bytes_read();
   dump.added_at = NowUtc();
@@ -774,7 +780,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
   meta.generation++;
   const std::string catalogue_path = index->staging_dir() + "/catalogue.sst";
   VIGIE_RETURN_IF_ERROR(WriteCatalogueSst(catalogue_path, {{BreachKey(updated.name), EncodeBreach(updated)},
-                                                           {DumpKey(dump.breach, dump.digest), EncodeDump(dump)},
+                                                           {DumpKey(dump.breach, dump.digest, dump.selection), EncodeDump(dump)},
                                                            {std::string(kMetaKey), EncodeMeta(meta)}}));
   ssts.push_back(catalogue_path);
   if (options.test_hook) options.test_hook("before-commit");
@@ -893,7 +899,7 @@ Result<RemoveReport> RemoveBreach(Index* index, const std::string& name, const R
   std::vector<std::pair<std::string, std::optional<std::string>>> catalogue;
   catalogue.emplace_back(BreachKey(name), std::nullopt);
   for (const DumpRecord& d : *dumps) {
-    if (d.breach == name) catalogue.emplace_back(DumpKey(d.breach, d.digest), std::nullopt);
+    if (d.breach == name) catalogue.emplace_back(DumpKey(d.breach, d.digest, d.selection), std::nullopt);
   }
   IndexMeta meta = index->meta();
   meta.generation++;

@@ -1,6 +1,6 @@
 // Indexer: loads a dump into an index (AddDump) and takes a breach out of it (RemoveBreach).
 //
-// AddDump pipeline (docs/ARCHITECTURE.md has the picture):
+// AddDump pipeline (ARCHITECTURE.md has the picture):
 //   1. digest the file (XXH3-128 of its bytes) — a dump already loaded into the breach is skipped;
 //   2. a reader thread cuts the decompressed input into chunks of whole lines; worker threads parse,
 //      normalise and tag each selected field and append fixed-width records (kind, truncated tag, count)
@@ -48,7 +48,7 @@ struct AddOptions {
   std::string rejects_path;           // if set: "line<TAB>reason" for every rejected row (no content)
   // Progress callback, called from the reader thread about every 100 ms. phase: "read" or "merge".
   std::function<void(std::string_view phase, uint64_t done, uint64_t total, uint64_t rows)> progress;
-  // Test hook: called at named points of the pipeline ("after-read", "before-commit").
+  // Test hook: called at named points of the pipeline ("after-open", "after-read", "before-commit").
   std::function<void(std::string_view point)> test_hook;
 };
 

@@ -31,6 +31,10 @@ void PrintJson(const json& j) { std::printf("%s\n", j.dump(2).c_str()); }
 Status RunCreate(const CreateCommand& cmd) {
   CreateOptions options;
   options.scheme = *ParseSchemeName(cmd.scheme);
+  if (options.scheme == SchemeId::kOprfP256) {
+    return Status::FailedPrecondition("the oprf-p256 scheme is not available in this build yet; use sha256 (e-mails, "
+                                      "phones; NIRs only with --allow-unkeyed-nir) or sha1/ntlm (password hashes)");
+  }
   options.prefix_hex = cmd.prefix_hex;
   options.suffix_hex = cmd.suffix_hex;
   options.allow_unkeyed_nir = cmd.allow_unkeyed_nir;

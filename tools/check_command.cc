@@ -37,14 +37,7 @@ int RunNormalize(const NormalizeCommand& cmd, std::istream& in, std::ostream& ou
   bool all_valid = true;
   std::string canonical;
   ForEachValue(cmd.values, in, [&](const std::string& value) {
-    Status s;
-    if (*kind == Kind::kPassword) {
-      uint64_t count = 0;
-      s = ParsePasswordHashLine(value, value.find(':') == 40 || value.size() == 40 ? PasswordHash::kSha1 : PasswordHash::kNtlm,
-                                &canonical, &count);
-    } else {
-      s = Normalize(*kind, value, &canonical);
-    }
+    Status s = Normalize(*kind, value, &canonical);
     if (s.ok()) {
       out << canonical << '\n';
     } else {

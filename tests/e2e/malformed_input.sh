@@ -8,6 +8,7 @@ rows=$(gen_count rows < gen.txt)
 wrong_key=$(gen_count wrong-key < gen.txt)
 truncated=$(gen_count truncated < gen.txt)
 blank=$(gen_count blank-line < gen.txt)
+stray=$(gen_count stray-quote < gen.txt)
 for c in wrong-key missing-key separators truncated blank-line stray-quote crlf latin1; do
   [ "$(gen_count "$c" < gen.txt)" -gt 100 ] || fail "generator injected too few $c rows to test"
 done

@@ -1,0 +1,107 @@
+#include "core/published_index.h"
+
+#include <rocksdb/db.h>
+#include <sys/stat.h>
+
+#include <fstream>
+
+namespace vigie {
+
+namespace {
+
+std::time_t ManifestTime(const std::string& dir) {
+  const std::string db = dir + "/db/";
+  std::ifstream current(db + "CURRENT");
+  std::string manifest;
+  std::getline(current, manifest);
+  struct stat st {};
+  if (manifest.empty() || ::stat((db + manifest).c_str(), &st) != 0) return 0;
+  return st.st_mtime;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PublishedIndex>> PublishedIndex::Open(const std::string& dir, const PublishOptions& options) {
+  auto index = Index::Open(dir, Index::Mode::kReadOnly);
+  if (!index.ok()) return index.status();
+  return Build(std::move(*index), options);
+}
+
+Result<std::unique_ptr<PublishedIndex>> PublishedIndex::Build(std::unique_ptr<Index> index,
+                                                              const PublishOptions& options) {
+  std::unique_ptr<PublishedIndex> p(new PublishedIndex());
+  p->index_ = std::move(index);
+  p->commit_time_ = ManifestTime(p->index_->dir());
+  const auto& breaches = p->index_->breaches();
+  p->breach_table_ = MakeRangeBreachTable(breaches);
+  p->breach_list_json_ = EncodeBreachListJson(breaches);
+  for (const auto& [name, record] : breaches) p->breach_json_.emplace(name, EncodeBreachJson(record));
+  const IndexMeta& meta = p->index_->meta();
+  p->context_.breaches = &p->breach_table_;
+  p->context_.layout = meta.layout;
+  p->context_.counts = meta.scheme == SchemeId::kSha1 || meta.scheme == SchemeId::kNtlm;
+
+  if (meta.pad_responses) {
+    RangePaddingPlanner planner(p->context_, options.pad_key);
+    std::unique_ptr<rocksdb::Iterator> it = p->index_->NewIterator();
+    Bucket bucket;
+    for (it->Seek(std::string(1, kBucketKeyTag)); it->Valid(); it->Next()) {
+      Kind kind;
+      uint32_t prefix;
+      if (!ParseBucketKey(it->key().ToStringView(), &kind, &prefix)) break;  // past the bucket keys
+      VIGIE_RETURN_IF_ERROR(DecodeBucket(it->value().ToStringView(), meta.layout.suffix_bytes(), &bucket));
+      planner.Observe(kind, prefix, bucket);
+    }
+    if (!it->status().ok()) return Status::IOError("scanning buckets for padding: " + it->status().ToString());
+    std::vector<Kind> kinds;
+    for (Kind kind : kAllKinds) {
+      if (p->ServesKind(kind)) kinds.push_back(kind);
+    }
+    p->padding_ = planner.Finish(kinds);
+    p->context_.padding = &p->padding_;
+  }
+  return p;
+}
+
+bool PublishedIndex::ServesKind(Kind kind) const {
+  const bool passwords = meta().scheme == SchemeId::kSha1 || meta().scheme == SchemeId::kNtlm;
+  return passwords == (kind == Kind::kPassword);
+}
+
+bool PublishedIndex::ServesHibp() const {
+  return (meta().scheme == SchemeId::kSha1 || meta().scheme == SchemeId::kNtlm) && layout().prefix_hex == 5;
+}
+
+Status PublishedIndex::ReadBucket(Kind kind, uint32_t prefix, Bucket* bucket) const {
+  std::string encoded;
+  Status s = index_->GetBucket(kind, prefix, &encoded);
+  if (s.IsNotFound()) {
+    bucket->Reset(layout().suffix_bytes(), context_.counts);
+    return Status::Ok();
+  }
+  VIGIE_RETURN_IF_ERROR(s);
+  return DecodeBucket(encoded, layout().suffix_bytes(), bucket);
+}
+
+Status PublishedIndex::RangeJson(Kind kind, uint32_t prefix, std::string* body) const {
+  Bucket bucket;
+  VIGIE_RETURN_IF_ERROR(ReadBucket(kind, prefix, &bucket));
+  body->clear();
+  EncodeRangeJson(context_, kind, prefix, bucket, body);
+  return Status::Ok();
+}
+
+Status PublishedIndex::HibpRange(uint32_t prefix, const HibpPadding* padding, std::string* body) const {
+  Bucket bucket;
+  VIGIE_RETURN_IF_ERROR(ReadBucket(Kind::kPassword, prefix, &bucket));
+  body->clear();
+  EncodeHibpRange(bucket, layout(), padding, body);
+  return Status::Ok();
+}
+
+const std::string* PublishedIndex::BreachJson(std::string_view name) const {
+  auto it = breach_json_.find(name);
+  return it == breach_json_.end() ? nullptr : &it->second;
+}
+
+}  // namespace vigie

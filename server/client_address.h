@@ -1,0 +1,36 @@
+// Who the client is, for rate limiting and (optionally) logs: the peer address, or — only when the peer
+// is a configured trusted proxy — the nearest untrusted address in X-Forwarded-For.
+//
+// Thread-safety: TrustedProxies is immutable after Parse.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace vigie::serve {
+
+class TrustedProxies {
+ public:
+  // Addresses or CIDR blocks, IPv4 or IPv6 ("10.0.0.0/8", "::1", "2001:db8::/32").
+  static Result<TrustedProxies> Parse(const std::vector<std::string>& entries);
+  bool empty() const { return nets_.empty(); }
+  bool Contains(std::string_view address) const;
+
+ private:
+  struct Net {
+    std::array<uint8_t, 16> bytes{};  // IPv4 as ::ffff:a.b.c.d
+    int bits = 128;
+  };
+  std::vector<Net> nets_;
+};
+
+// The client address: `peer` unless it is trusted; then X-Forwarded-For is read from the right, skipping
+// trusted hops; the first untrusted one is the client (all trusted: the leftmost). A malformed entry stops
+// the walk at the last good hop.
+std::string ClientAddress(const TrustedProxies& proxies, std::string_view peer, std::string_view forwarded_for);
+
+}  // namespace vigie::serve

@@ -1,0 +1,67 @@
+#include "server/index_state.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "server/http_util.h"
+
+namespace vigie::serve {
+
+// Commits change the MANIFEST (ingested SSTs) or append to the write-ahead log (small batches such as a
+// breach definition), so their names, sizes and modification times say whether anything may have changed.
+std::string IndexState::Fingerprint() const {
+  const std::string db = dir_ + "/db";
+  std::ifstream current(db + "/CURRENT");
+  std::string fingerprint;
+  std::getline(current, fingerprint);
+  if (fingerprint.empty()) return std::string();
+  std::error_code ec;
+  std::vector<std::string> parts;
+  for (const auto& entry : std::filesystem::directory_iterator(db, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with("MANIFEST-") && !name.ends_with(".log")) continue;
+    struct stat st {};
+    if (::stat(entry.path().c_str(), &st) != 0) continue;
+    parts.push_back(name + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+                    std::to_string(st.st_mtim.tv_nsec));
+  }
+  std::sort(parts.begin(), parts.end());
+  for (const std::string& p : parts) fingerprint += "|" + p;
+  return fingerprint;
+}
+
+Status IndexState::Swap(std::unique_ptr<PublishedIndex> published) {
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->last_modified = HttpDate(published->commit_time());
+  snapshot->published = std::move(published);
+  snapshot->sequence = ++sequence_;
+  current_.store(std::move(snapshot), std::memory_order_release);
+  return Status::Ok();
+}
+
+Status IndexState::Load() {
+  fingerprint_ = Fingerprint();
+  auto published = PublishedIndex::Open(dir_, options_);
+  if (!published.ok()) return published.status();
+  return Swap(std::move(*published));
+}
+
+Status IndexState::Refresh(bool force, bool* swapped) {
+  *swapped = false;
+  const std::string fingerprint = Fingerprint();
+  if (!force && (fingerprint.empty() || fingerprint == fingerprint_)) return Status::Ok();
+  auto published = PublishedIndex::Open(dir_, options_);
+  if (!published.ok()) return published.status();  // fingerprint_ unchanged: retried next time
+  fingerprint_ = fingerprint;
+  auto old = current();
+  // Same generation (e.g. the writer only compacted): keep the snapshot, and with it the cache.
+  if (old && old->generation() == (*published)->meta().generation) return Status::Ok();
+  *swapped = true;
+  return Swap(std::move(*published));
+}
+
+}  // namespace vigie::serve

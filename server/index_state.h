@@ -1,0 +1,51 @@
+// IndexState: the index state being served, as a shared, immutable Snapshot that is swapped atomically
+// when the index on disk moves to a new generation.
+//
+// A request takes current() once and answers wholly from that snapshot, so every response is wholly old
+// or wholly new; the old snapshot (and its read-only RocksDB instance) lives until its last request ends.
+// Refresh() is cheap when nothing changed (a stat of the database's CURRENT and MANIFEST); otherwise it
+// re-opens the index read-only beside any writer, and swaps only when the generation differs. A failed
+// re-open (a writer mid-commit, a missing file) keeps the old snapshot; the next Refresh retries.
+//
+// Thread-safety: current() from any thread; Load() and Refresh() from one thread at a time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/published_index.h"
+
+namespace vigie::serve {
+
+struct Snapshot {
+  std::unique_ptr<PublishedIndex> published;
+  uint64_t sequence = 0;       // process-local, +1 per swap: cache keys use it
+  std::string last_modified;   // HTTP date of the commit
+  uint64_t generation() const { return published->meta().generation; }
+};
+
+class IndexState {
+ public:
+  IndexState(std::string dir, PublishOptions options) : dir_(std::move(dir)), options_(options) {}
+
+  // First load; an error means there is nothing to serve.
+  Status Load();
+  std::shared_ptr<const Snapshot> current() const { return current_.load(std::memory_order_acquire); }
+  // Looks for a new state (force: re-open even when the files look unchanged). *swapped tells whether
+  // the served snapshot changed. An error leaves the current snapshot in place.
+  Status Refresh(bool force, bool* swapped);
+
+ private:
+  std::string Fingerprint() const;
+  Status Swap(std::unique_ptr<PublishedIndex> published);
+
+  std::string dir_;
+  PublishOptions options_;
+  std::string fingerprint_;
+  uint64_t sequence_ = 0;
+  std::atomic<std::shared_ptr<const Snapshot>> current_;
+};
+
+}  // namespace vigie::serve

@@ -1,0 +1,144 @@
+// Unit tests of the hostile-traffic pieces: rate limiter, API keys, trusted proxies.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "server/api_keys.h"
+#include "server/client_address.h"
+#include "server/rate_limiter.h"
+
+namespace vigie::serve {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_CASE("token bucket: burst, refill, Retry-After, clients independent") {
+  RateLimiter limiter;
+  const RateLimit limit{2, 3};  // 2/s, burst 3
+  const auto t0 = RateLimiter::Clock::time_point{} + 1h;
+  int retry = 0;
+  for (int i = 0; i < 3; ++i) CHECK(limiter.Allow("a", limit, t0, &retry));
+  CHECK_FALSE(limiter.Allow("a", limit, t0, &retry));
+  CHECK(retry == 1);
+  CHECK(limiter.Allow("b", limit, t0, &retry));  // another client has its own bucket
+  CHECK_FALSE(limiter.Allow("a", limit, t0 + 400ms, &retry));  // 0.8 token
+  CHECK(limiter.Allow("a", limit, t0 + 500ms, &retry));        // 1.0 token
+  CHECK_FALSE(limiter.Allow("a", limit, t0 + 500ms, &retry));
+  // Long idle: back to the burst, not more.
+  const auto later = t0 + 1h;
+  for (int i = 0; i < 3; ++i) CHECK(limiter.Allow("a", limit, later, &retry));
+  CHECK_FALSE(limiter.Allow("a", limit, later, &retry));
+  // Slow refill: Retry-After rounds up.
+  const RateLimit slow{0.1, 1};
+  CHECK(limiter.Allow("c", slow, t0, &retry));
+  CHECK_FALSE(limiter.Allow("c", slow, t0, &retry));
+  CHECK(retry == 10);
+  CHECK(limiter.Allow("d", RateLimit{0, 0}, t0, &retry));  // unlimited
+}
+
+TEST_CASE("rate limiter memory stays bounded") {
+  RateLimiter limiter(1600);
+  const RateLimit limit{10, 10};
+  const auto t0 = RateLimiter::Clock::time_point{} + 1h;
+  int retry = 0;
+  for (int i = 0; i < 20000; ++i) limiter.Allow("client" + std::to_string(i), limit, t0, &retry);
+  CHECK(limiter.clients() <= 1600 + 16);
+}
+
+TEST_CASE("API keys file: parse, limits, errors never show the key") {
+  auto table = ApiKeyTable::Parse(
+      "# helpdesk keys\n"
+      "helpdesk-0123456789abcdef 600\n"
+      "\n"
+      "bulk-aaaaaaaaaaaaaaaaaaaaaaaa   # unlimited\r\n"
+      "  spaced-key-0000000000000\t30  \n");
+  REQUIRE(table.ok());
+  CHECK(table->size() == 3);
+  const ApiKey* k = table->Find("helpdesk-0123456789abcdef");
+  REQUIRE(k);
+  CHECK(*k->per_minute == 600);
+  CHECK(k->id == "key#2");
+  REQUIRE(table->Find("bulk-aaaaaaaaaaaaaaaaaaaaaaaa"));
+  CHECK_FALSE(table->Find("bulk-aaaaaaaaaaaaaaaaaaaaaaaa")->per_minute.has_value());
+  CHECK(*table->Find("spaced-key-0000000000000")->per_minute == 30);
+  CHECK(table->Find("helpdesk-0123456789abcdeF") == nullptr);
+  CHECK(table->Find("") == nullptr);
+
+  struct Bad {
+    const char* text;
+    const char* reason;
+  } bad[] = {
+      {"short 10\n", "api-keys.key"},
+      {"secret-key-1234567890 ten\n", "api-keys.limit"},
+      {"secret-key-1234567890 0\n", "api-keys.limit"},
+      {"secret-key-1234567890 10 20\n", "api-keys.line"},
+      {"secret-key-1234567890\nsecret-key-1234567890 5\n", "api-keys.duplicate"},
+  };
+  for (const Bad& b : bad) {
+    CAPTURE(b.text);
+    auto r = ApiKeyTable::Parse(b.text);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().reason() == b.reason);
+    CHECK(r.status().message().find("secret-key") == std::string::npos);
+    CHECK(r.status().message().find("line") != std::string::npos);
+  }
+}
+
+TEST_CASE("API keys file is re-read on change; a broken file keeps the old keys") {
+  const std::string path = "/tmp/vigie-keys-test-" + std::to_string(::getpid());
+  std::ofstream(path) << "first-key-000000000000 60\n";
+  ApiKeyFile file(path);
+  REQUIRE(file.Load().ok());
+  CHECK(file.table()->Find("first-key-000000000000"));
+  bool reloaded = true;
+  CHECK(file.ReloadIfChanged(&reloaded).ok());
+  CHECK_FALSE(reloaded);
+  std::ofstream(path) << "second-key-00000000000\nthird-key-000000000000 5\n";
+  CHECK(file.ReloadIfChanged(&reloaded).ok());
+  CHECK(reloaded);
+  CHECK_FALSE(file.table()->Find("first-key-000000000000"));
+  CHECK(file.table()->Find("second-key-00000000000"));
+  std::ofstream(path) << "bad\n";
+  CHECK_FALSE(file.ReloadIfChanged(&reloaded).ok());
+  CHECK(file.table()->Find("second-key-00000000000"));
+  std::remove(path.c_str());
+}
+
+TEST_CASE("client address: X-Forwarded-For only from trusted proxies") {
+  auto none = TrustedProxies::Parse({});
+  REQUIRE(none.ok());
+  CHECK(ClientAddress(*none, "10.0.0.1", "1.2.3.4") == "10.0.0.1");
+  auto proxies = TrustedProxies::Parse({"10.0.0.0/8", "::1", "2001:db8::/32"});
+  REQUIRE(proxies.ok());
+  CHECK(proxies->Contains("10.200.1.1"));
+  CHECK_FALSE(proxies->Contains("11.0.0.1"));
+  CHECK(proxies->Contains("::1"));
+  CHECK(proxies->Contains("2001:db8:1::5"));
+  CHECK_FALSE(proxies->Contains("2001:db9::5"));
+  CHECK_FALSE(proxies->Contains("garbage"));
+  struct Case {
+    const char* peer;
+    const char* xff;
+    const char* client;
+  } cases[] = {
+      {"10.0.0.1", "", "10.0.0.1"},
+      {"10.0.0.1", "1.2.3.4", "1.2.3.4"},
+      {"10.0.0.1", "6.6.6.6, 1.2.3.4", "1.2.3.4"},           // the spoofable left part is ignored
+      {"10.0.0.1", "1.2.3.4, 10.0.0.7", "1.2.3.4"},          // trusted hops skipped
+      {"10.0.0.1", "10.0.0.9, 10.0.0.7", "10.0.0.9"},        // all trusted: leftmost
+      {"10.0.0.1", "1.2.3.4, not-an-ip", "10.0.0.1"},        // malformed: stop at the last good hop
+      {"8.8.8.8", "1.2.3.4", "8.8.8.8"},                     // untrusted peer: header ignored
+      {"::1", "2a01::1", "2a01::1"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.xff);
+    CHECK(ClientAddress(*proxies, c.peer, c.xff) == c.client);
+  }
+  CHECK_FALSE(TrustedProxies::Parse({"10.0.0.0/33"}).ok());
+  CHECK_FALSE(TrustedProxies::Parse({"example.com"}).ok());
+}
+
+}  // namespace
+}  // namespace vigie::serve

@@ -1,0 +1,48 @@
+#include "server/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+namespace vigie::serve {
+
+bool RateLimiter::Allow(std::string_view client, const RateLimit& limit, Clock::time_point now,
+                        int* retry_after_s) {
+  if (limit.unlimited()) return true;
+  Shard& shard = shards_[std::hash<std::string_view>()(client) % kShards];
+  std::lock_guard<std::mutex> lock(shard.mu);
+  auto it = shard.buckets.find(std::string(client));
+  if (it == shard.buckets.end()) {
+    if (shard.buckets.size() >= max_per_shard_) Sweep(shard, limit, now);
+    it = shard.buckets.emplace(std::string(client), Bucket{limit.burst, now}).first;
+  }
+  Bucket& b = it->second;
+  const double elapsed = std::chrono::duration<double>(now - b.last).count();
+  if (elapsed > 0) {
+    b.tokens = std::min(limit.burst, b.tokens + elapsed * limit.per_second);
+    b.last = now;
+  }
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    return true;
+  }
+  *retry_after_s = std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / limit.per_second)));
+  return false;
+}
+
+void RateLimiter::Sweep(Shard& shard, const RateLimit& limit, Clock::time_point now) {
+  const auto full_after = std::chrono::duration<double>(limit.burst / limit.per_second);
+  std::erase_if(shard.buckets, [&](const auto& entry) { return now - entry.second.last >= full_after; });
+  if (shard.buckets.size() >= max_per_shard_) shard.buckets.clear();
+}
+
+size_t RateLimiter::clients() const {
+  size_t n = 0;
+  for (const Shard& s : shards_) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    n += s.buckets.size();
+  }
+  return n;
+}
+
+}  // namespace vigie::serve

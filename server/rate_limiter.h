@@ -1,0 +1,54 @@
+// RateLimiter: per-client token buckets (a client is an address, or an API key). A bucket holds up to
+// `burst` tokens and refills at `per_second`; each request takes one.
+//
+// Memory is bounded: past max_clients, buckets idle long enough to be full again are dropped (they would
+// behave exactly like a fresh one); if that is not enough, the shard is emptied (its clients start over
+// with full buckets — generous, never wrong in the strict direction).
+//
+// Thread-safety: Allow() may be called from any number of threads (16 mutex-guarded shards).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace vigie::serve {
+
+struct RateLimit {
+  double per_second = 0;  // <= 0: unlimited
+  double burst = 1;
+  bool unlimited() const { return per_second <= 0; }
+};
+
+class RateLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit RateLimiter(size_t max_clients = 200000) : max_per_shard_(max_clients / kShards + 1) {}
+
+  // Takes a token from `client`'s bucket. When none is left, returns false and sets *retry_after_s to the
+  // whole seconds until one is (at least 1).
+  bool Allow(std::string_view client, const RateLimit& limit, Clock::time_point now, int* retry_after_s);
+
+  size_t clients() const;
+
+ private:
+  static constexpr size_t kShards = 16;
+  struct Bucket {
+    double tokens;
+    Clock::time_point last;
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, Bucket> buckets;
+  };
+  void Sweep(Shard& shard, const RateLimit& limit, Clock::time_point now);
+
+  size_t max_per_shard_;
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace vigie::serve

@@ -1,0 +1,61 @@
+#include "server/router.h"
+
+namespace vigie::serve {
+
+namespace {
+
+constexpr std::array<std::string_view, kRouteCount> kNames = {
+    "not_found", "range", "hibp_range", "breaches", "breach", "openapi", "healthz", "readyz", "metrics", "invalid"};
+
+constexpr std::array<std::string_view, 8> kTemplates = {
+    "/v1/range/{kind}/{prefix}", "/range/{prefix}", "/v1/breaches", "/v1/breaches/{name}",
+    "/v1/openapi.json",          "/healthz",        "/readyz",      "/metrics"};
+
+// One non-empty path segment without '/'.
+bool IsSegment(std::string_view s) { return !s.empty() && s.find('/') == std::string_view::npos; }
+
+}  // namespace
+
+std::string_view RouteName(Route route) { return kNames[static_cast<size_t>(route) % kRouteCount]; }
+
+std::span<const std::string_view> RouteTemplates() { return kTemplates; }
+
+RouteMatch MatchRoute(std::string_view path) {
+  RouteMatch m;
+  constexpr std::string_view kRangePrefix = "/v1/range/";
+  constexpr std::string_view kHibpPrefix = "/range/";
+  constexpr std::string_view kBreachPrefix = "/v1/breaches/";
+  if (path.starts_with(kRangePrefix)) {
+    std::string_view rest = path.substr(kRangePrefix.size());
+    const size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) return m;
+    std::string_view kind = rest.substr(0, slash), prefix = rest.substr(slash + 1);
+    if (!IsSegment(kind) || !IsSegment(prefix)) return m;
+    m.route = Route::kRange;
+    m.kind = kind;
+    m.arg = prefix;
+  } else if (path.starts_with(kHibpPrefix)) {
+    std::string_view prefix = path.substr(kHibpPrefix.size());
+    if (!IsSegment(prefix)) return m;
+    m.route = Route::kHibpRange;
+    m.arg = prefix;
+  } else if (path == "/v1/breaches") {
+    m.route = Route::kBreaches;
+  } else if (path.starts_with(kBreachPrefix)) {
+    std::string_view name = path.substr(kBreachPrefix.size());
+    if (!IsSegment(name)) return m;
+    m.route = Route::kBreach;
+    m.arg = name;
+  } else if (path == "/v1/openapi.json") {
+    m.route = Route::kOpenApi;
+  } else if (path == "/healthz") {
+    m.route = Route::kHealthz;
+  } else if (path == "/readyz") {
+    m.route = Route::kReadyz;
+  } else if (path == "/metrics") {
+    m.route = Route::kMetrics;
+  }
+  return m;
+}
+
+}  // namespace vigie::serve

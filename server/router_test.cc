@@ -1,0 +1,60 @@
+#include <doctest/doctest.h>
+
+#include "server/router.h"
+
+namespace vigie::serve {
+namespace {
+
+TEST_CASE("routing: table of paths") {
+  struct Case {
+    const char* path;
+    Route route;
+    const char* kind;
+    const char* arg;
+  } cases[] = {
+      {"/v1/range/nir/0abcd", Route::kRange, "nir", "0abcd"},
+      {"/v1/range/email/ABCDE", Route::kRange, "email", "ABCDE"},
+      {"/v1/range/nir/", Route::kNotFound, "", ""},
+      {"/v1/range/nir", Route::kNotFound, "", ""},
+      {"/v1/range//0abcd", Route::kNotFound, "", ""},
+      {"/v1/range/nir/0abcd/", Route::kNotFound, "", ""},
+      {"/v1/range/nir/0a/bcd", Route::kNotFound, "", ""},
+      {"/range/21BD1", Route::kHibpRange, "", "21BD1"},
+      {"/range/", Route::kNotFound, "", ""},
+      {"/range/21BD1/x", Route::kNotFound, "", ""},
+      {"/v1/breaches", Route::kBreaches, "", ""},
+      {"/v1/breaches/", Route::kNotFound, "", ""},
+      {"/v1/breaches/acme-2024", Route::kBreach, "", "acme-2024"},
+      {"/v1/openapi.json", Route::kOpenApi, "", ""},
+      {"/healthz", Route::kHealthz, "", ""},
+      {"/readyz", Route::kReadyz, "", ""},
+      {"/metrics", Route::kMetrics, "", ""},
+      {"/", Route::kNotFound, "", ""},
+      {"/metrics/", Route::kNotFound, "", ""},
+      {"/V1/breaches", Route::kNotFound, "", ""},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.path);
+    RouteMatch m = MatchRoute(c.path);
+    CHECK(m.route == c.route);
+    CHECK(m.kind == c.kind);
+    CHECK(m.arg == c.arg);
+  }
+}
+
+TEST_CASE("every route template routes to its route") {
+  auto templates = RouteTemplates();
+  REQUIRE(templates.size() == static_cast<size_t>(Route::kMetrics));
+  for (size_t i = 0; i < templates.size(); ++i) {
+    std::string path(templates[i]);
+    for (const char* param : {"{kind}", "{prefix}", "{name}"}) {
+      if (size_t p = path.find(param); p != std::string::npos) path.replace(p, std::string(param).size(), "x1");
+    }
+    CAPTURE(path);
+    CHECK(MatchRoute(path).route == static_cast<Route>(i + 1));
+    CHECK(RouteName(static_cast<Route>(i + 1)) != "not_found");
+  }
+}
+
+}  // namespace
+}  // namespace vigie::serve

@@ -1,0 +1,51 @@
+// ServeOptions: everything an operator can set on vigie-serve, with the defaults it runs with. Filled by
+// the command line (vigie_serve.cc, which also accepts them from a --config file) or by tests.
+//
+// A plain value; copy freely.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vigie::serve {
+
+struct ServeOptions {
+  std::string index_dir;                     // required
+  std::string listen = "127.0.0.1:8080";     // host:port, [v6]:port; port 0 picks a free one
+  std::string tls_cert;                      // PEM; with tls_key: HTTPS instead of HTTP
+  std::string tls_key;
+  // Worker threads. cpp-httplib binds a connection to a worker for its whole keep-alive life, so this is
+  // also the number of connections served at once (others wait in the accept queue).
+  int threads = 128;
+  int listen_backlog = 1024;
+
+  // ---- caching ----
+  int max_age_s = 3600;                      // Cache-Control: public, max-age=...
+  size_t cache_bytes = size_t{256} << 20;    // encoded-bucket LRU budget; 0 disables the cache
+  bool gzip = true;                          // gzip bodies when the client accepts it (never padded ones)
+
+  // ---- hostile traffic ----
+  size_t max_url_bytes = 2048;               // longer request targets: 414 (the library caps at 8192)
+  size_t max_header_bytes = 8192;            // all header names and values together: 431
+  size_t max_body_bytes = 4096;              // request bodies (no route takes one): 413
+  int read_timeout_s = 5;                    // per read while receiving a request
+  int write_timeout_s = 5;
+  int keep_alive_timeout_s = 5;              // idle time before a kept-alive connection is closed
+  size_t keep_alive_max_requests = 10000;
+  double rate_per_s = 20;                    // per client address; 0: no limit
+  double rate_burst = 100;                   // token bucket size
+  std::vector<std::string> trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For is believed
+  std::string api_keys_file;                 // "KEY [requests-per-minute]" per line; re-read on change
+
+  // ---- padding ----
+  // Secret for padding rows (any bytes; its SHA-256 is the key). Empty: DIR/padding.key when present, else
+  // a random key per process (replicas then pad differently).
+  std::string padding_key_file;
+
+  // ---- operations ----
+  double reload_check_s = 1.0;               // how often to look for a new index state
+  bool access_log = true;                    // one JSON line per request on stdout
+  bool log_client_address = false;           // include the client address in that line
+};
+
+}  // namespace vigie::serve

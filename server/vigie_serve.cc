@@ -1,0 +1,99 @@
+// vigie-serve: the HTTP range API over one index (PRODUCT.md §4). Parses options, then hands over to
+// serve::Server; signals are taken by a sigwait thread (SIGTERM/SIGINT: graceful stop, SIGHUP: look
+// for a new index state now).
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <pthread.h>
+#include <thread>
+
+#include "server/server.h"
+
+int main(int argc, char** argv) {
+  using vigie::serve::ServeOptions;
+  ServeOptions o;
+  CLI::App app{"vigie-serve: the Vigie k-anonymity range API over one index"};
+  app.set_config("--config", "", "read options from this TOML/INI file (same names as the long options)");
+  app.add_option("--index", o.index_dir, "index directory (opened read-only)")->required();
+  app.add_option("--listen", o.listen, "HOST:PORT or [IPv6]:PORT; port 0 picks a free port")->capture_default_str();
+  app.add_option("--tls-cert", o.tls_cert, "PEM certificate: serve HTTPS");
+  app.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert");
+  app.add_option("--threads", o.threads, "worker threads = connections served at once")
+      ->capture_default_str()->check(CLI::Range(1, 4096));
+  app.add_option("--listen-backlog", o.listen_backlog, "accept queue length")->capture_default_str();
+  app.add_option("--max-age", o.max_age_s, "Cache-Control max-age of cacheable responses, seconds")
+      ->capture_default_str();
+  app.add_option("--cache-mb", o.cache_bytes, "encoded-bucket cache, MiB (0: none)")
+      ->capture_default_str()->transform([](std::string s) { return std::to_string(std::stoull(s) << 20); });
+  app.add_flag("!--no-gzip", o.gzip, "never gzip responses");
+  app.add_option("--max-url-bytes", o.max_url_bytes, "longest request URL (414 beyond)")->capture_default_str();
+  app.add_option("--max-header-bytes", o.max_header_bytes, "largest request header block (431 beyond)")
+      ->capture_default_str();
+  app.add_option("--max-body-bytes", o.max_body_bytes, "largest request body (413 beyond)")->capture_default_str();
+  app.add_option("--read-timeout", o.read_timeout_s, "seconds per read while receiving a request")
+      ->capture_default_str();
+  app.add_option("--write-timeout", o.write_timeout_s, "seconds per write while sending")->capture_default_str();
+  app.add_option("--keep-alive-timeout", o.keep_alive_timeout_s, "idle seconds before closing a connection")
+      ->capture_default_str();
+  app.add_option("--keep-alive-max", o.keep_alive_max_requests, "requests per connection")->capture_default_str();
+  app.add_option("--rate-limit", o.rate_per_s, "requests per second per client address (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--rate-burst", o.rate_burst, "token bucket size per client address")->capture_default_str();
+  app.add_option("--trusted-proxy", o.trusted_proxies,
+                 "address or CIDR of a proxy whose X-Forwarded-For is believed (repeatable)");
+  app.add_option("--api-keys", o.api_keys_file, "file of 'KEY [requests-per-minute]' lines, re-read on change");
+  app.add_option("--padding-key", o.padding_key_file,
+                 "secret for padding rows (default: INDEX/padding.key if present, else random per process)");
+  app.add_option("--reload-check", o.reload_check_s, "seconds between checks for a new index state")
+      ->capture_default_str();
+  app.add_flag("!--no-access-log", o.access_log, "no per-request log line");
+  app.add_flag("--log-client-address", o.log_client_address, "include the client address in access log lines");
+  CLI11_PARSE(app, argc, argv);
+
+  // Signals go to the sigwait thread only: block them before any other thread exists.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  setvbuf(stdout, nullptr, _IOLBF, 1 << 16);
+
+  vigie::serve::Server server(o);
+  vigie::Status s = server.Start();
+  if (!s.ok()) {
+    std::fprintf(stderr, "vigie-serve: %s\n", s.message().c_str());
+    return vigie::ExitCodeFor(s);
+  }
+  const bool v6 = server.host().find(':') != std::string::npos;
+  std::fprintf(stderr, "vigie-serve: generation %llu of %s; listening on %s%s%s:%d\n",
+               static_cast<unsigned long long>(server.state().current()->generation()), o.index_dir.c_str(),
+               v6 ? "[" : "", server.host().c_str(), v6 ? "]" : "", server.port());
+
+  std::thread signal_thread([&] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        server.RequestReload();
+        continue;
+      }
+      std::fprintf(stderr, "vigie-serve: stopping (finishing in-flight requests)\n");
+      server.Stop();
+      return;
+    }
+  });
+  s = server.Run();
+  // Run() also returns when the socket fails: wake the signal thread so that it can be joined.
+  if (signal_thread.joinable()) {
+    pthread_kill(signal_thread.native_handle(), SIGTERM);
+    signal_thread.join();
+  }
+  std::fflush(stdout);
+  if (!s.ok()) {
+    std::fprintf(stderr, "vigie-serve: %s\n", s.message().c_str());
+    return 1;
+  }
+  return 0;
+}
