@@ -60,6 +60,7 @@ int ThreadCount(int requested) {
 // a bucket (kind, prefix) is one contiguous stretch.
 
 constexpr uint32_t kPartitions = 4u << 16;  // kind (4 values) x first 16 tag bits
+constexpr size_t kMaxRecordSize = 40;
 
 struct RecordLayout {
   size_t tag_bytes = 0;  // T
@@ -85,13 +86,33 @@ struct RecordLayout {
 
 using SortFn = void (*)(uint8_t* data, size_t n, size_t key_bytes);
 
+// Orders whole records as big-endian words. Bytes past the key (count, zero padding) only order records
+// whose keys are equal, which keeps equal identifiers adjacent — all the merge needs.
 template <size_t R>
-void SortRecords(uint8_t* data, size_t n, size_t key_bytes) {
+bool RecordLess(const uint8_t* a, const uint8_t* b) {
+  static_assert(R % 4 == 0);
+  for (size_t i = 0; i + 8 <= R; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
+  }
+  if constexpr (R % 8 == 4) {
+    uint32_t x, y;
+    std::memcpy(&x, a + R - 4, 4);
+    std::memcpy(&y, b + R - 4, 4);
+    return __builtin_bswap32(x) < __builtin_bswap32(y);
+  }
+  return false;
+}
+
+template <size_t R>
+void SortRecords(uint8_t* data, size_t n, size_t /*key_bytes*/) {
   struct Rec {
     uint8_t b[R];
   };
   Rec* recs = reinterpret_cast<Rec*>(data);
-  std::sort(recs, recs + n, [key_bytes](const Rec& a, const Rec& b) { return std::memcmp(a.b, b.b, key_bytes) < 0; });
+  std::sort(recs, recs + n, [](const Rec& a, const Rec& b) { return RecordLess<R>(a.b, b.b); });
 }
 
 SortFn PickSort(size_t record_size) {
@@ -142,7 +163,7 @@ class Run {
       const uint8_t* rec = records->data() + i * size;
       std::memcpy(run.owned_.data() + static_cast<size_t>(cursor[RecordLayout::PartitionOf(rec)]++) * size, rec, size);
     }
-    std::vector<uint8_t>().swap(*records);
+    records->clear();  // keep the capacity: the worker refills the same buffer after a spill
     run.data_ = run.owned_.data();
     return run;
   }
@@ -232,6 +253,19 @@ class ChunkQueue {
     closed_ = true;
     not_empty_.notify_all();
   }
+  // Chunk buffers go round between the reader and the workers: a fresh 4 MiB string per chunk would cost
+  // page faults on every chunk.
+  void Recycle(std::string buffer) {
+    std::lock_guard lock(mu_);
+    if (spare_.size() < capacity_ + 2) spare_.push_back(std::move(buffer));
+  }
+  std::string TakeSpare() {
+    std::lock_guard lock(mu_);
+    if (spare_.empty()) return {};
+    std::string s = std::move(spare_.back());
+    spare_.pop_back();
+    return s;
+  }
   void Abort() {
     std::lock_guard lock(mu_);
     aborted_ = true;
@@ -243,6 +277,7 @@ class ChunkQueue {
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<Chunk> queue_;
+  std::vector<std::string> spare_;
   size_t capacity_;
   bool closed_ = false;
   bool aborted_ = false;
@@ -284,10 +319,7 @@ class Tagger {
         continue;
       }
       state->identifiers++;
-      const size_t at = state->buffer.size();
-      state->buffer.resize(at + records_.size);
-      uint8_t* rec = state->buffer.data() + at;
-      std::memset(rec, 0, records_.size);
+      uint8_t rec[kMaxRecordSize] = {};
       rec[0] = static_cast<uint8_t>(col.kind);
       std::memcpy(rec + 1, tag_.data(), records_.tag_bytes);
       if ((layout_.prefix_hex + layout_.suffix_hex) % 2 != 0) rec[records_.tag_bytes] &= 0xf0;
@@ -295,6 +327,7 @@ class Tagger {
         uint32_t c = count > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(count);
         std::memcpy(rec + records_.key_bytes, &c, 4);
       }
+      state->buffer.insert(state->buffer.end(), rec, rec + records_.size);
     }
   }
 
@@ -649,6 +682,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
       WorkerState& state = states[static_cast<size_t>(t)];
+      state.buffer.reserve(buffer_cap + (4 << 20));  // address space only; pages come as records do
       Tagger tagger(*index, scheme, records, *columns, dialect, expected_fields);
       Chunk chunk;
       while (queue.Pop(&chunk)) {
@@ -674,6 +708,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
           if (keep_lines) state.reject_lines.emplace_back(chunk.overlong->line_number, "line.too-long");
         }
         rows_seen.fetch_add(state.rows - before, std::memory_order_relaxed);
+        queue.Recycle(std::move(chunk.data));
         if (state.buffer.size() >= buffer_cap) {
           Run run = Run::FromBuffer(&state.buffer, records.size);
           std::string path = index->staging_dir() + "/run-" + std::to_string(spill_counter.fetch_add(1)) + ".bin";
@@ -699,6 +734,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
     }
     if (!queue.Push(std::move(first))) break;
     first = Chunk();
+    first.data = queue.TakeSpare();
     auto next = chunker.Next(&first);
     if (!next.ok()) {
       read_status = next.status().WithContext(options.input_path);
@@ -712,6 +748,8 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
   VIGIE_RETURN_IF_ERROR(read_status);
   for (const WorkerState& s : states) VIGIE_RETURN_IF_ERROR(s.error);
   if (options.test_hook) options.test_hook("after-read");
+  report.read_seconds = SecondsSince(start);
+  const auto merge_start = Clock::now();
 
   DumpRecord& dump = report.dump;
   std::vector<std::pair<uint64_t, std::string_view>> reject_lines;
@@ -727,6 +765,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
     for (Run& r : s.spilled) runs.push_back(std::move(r));
     report.spilled_runs += s.spilled.size();
     if (!s.buffer.empty()) runs.push_back(Run::FromBuffer(&s.buffer, records.size));
+    std::vector<uint8_t>().swap(s.buffer);
   }
   if (keep_lines) VIGIE_RETURN_IF_ERROR(WriteRejects(options.rejects_path, std::move(reject_lines)));
 
@@ -768,6 +807,8 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
     }
   }
 
+  report.merge_seconds = SecondsSince(merge_start);
+  const auto commit_start = Clock::now();
   // 4. Commit: catalogue changes travel in the same atomic ingestion as the buckets.
   dump.breach = options.breach;
   dump.digest = digest_hex;
@@ -787,6 +828,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
   VIGIE_RETURN_IF_ERROR(index->Ingest(ssts));
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(index->staging_dir(), ec)) fs::remove(entry.path(), ec);
+  report.commit_seconds = SecondsSince(commit_start);
   report.dump.seconds = SecondsSince(start);
   return report;
 }

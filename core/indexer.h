@@ -58,6 +58,8 @@ struct AddReport {
   DumpRecord dump;       // rows, identifiers, new/already present, rejects by reason, seconds
   uint64_t spilled_runs = 0;
   uint64_t buckets_written = 0;
+  // Wall-clock seconds per phase: read+parse+tag, merge (sort, merge, write SSTs), commit (ingest).
+  double read_seconds = 0, merge_seconds = 0, commit_seconds = 0;
 };
 
 Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& options);

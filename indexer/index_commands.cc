@@ -125,7 +125,9 @@ Status RunAdd(const AddCommand& cmd) {
                {"rejects_by_reason", d.rejects_by_reason},
                {"buckets_written", report->buckets_written},
                {"spilled_runs", report->spilled_runs},
-               {"seconds", d.seconds}});
+               {"seconds", d.seconds},
+               {"phase_seconds",
+                {{"read", report->read_seconds}, {"merge", report->merge_seconds}, {"commit", report->commit_seconds}}}});
     return Status::Ok();
   }
   if (report->skipped) {
@@ -144,8 +146,10 @@ Status RunAdd(const AddCommand& cmd) {
     std::printf("    %-28s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
   }
   if (!cmd.rejects_path.empty()) std::printf("  rejected line numbers written to %s\n", cmd.rejects_path.c_str());
-  std::printf("  buckets written %llu, spilled runs %llu\n", static_cast<unsigned long long>(report->buckets_written),
-              static_cast<unsigned long long>(report->spilled_runs));
+  std::printf("  buckets written %llu, spilled runs %llu; read %.2f s, merge %.2f s, commit %.2f s\n",
+              static_cast<unsigned long long>(report->buckets_written),
+              static_cast<unsigned long long>(report->spilled_runs), report->read_seconds, report->merge_seconds,
+              report->commit_seconds);
   return Status::Ok();
 }
 
