@@ -18,29 +18,40 @@ snapshot() {
 }
 snapshot before
 
+# Time one complete add on a copy, then kill real adds at points spread over that duration.
+add_args=(--breach big --input big.csv --kind nir --threads 1 --memory-mb 32 --no-progress)
+cp -r idx timing-copy
+start=$(date +%s%N)
+"$VI" add --index timing-copy "${add_args[@]}" >/dev/null
+full_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+rm -rf timing-copy
+echo "a full add takes ${full_ms} ms"
+
 kills=0
-for delay in 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.5 0.6 0.8 0.9 1.0 1.2; do
-  "$VI" add --index idx --breach big --input big.csv --kind nir --threads 1 --memory-mb 32 --no-progress >/dev/null 2>&1 &
+for i in $(seq 1 14); do
+  delay_ms=$(( full_ms * i / 16 ))
+  "$VI" add --index idx "${add_args[@]}" >/dev/null 2>&1 &
   pid=$!
-  sleep "$delay"
+  sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
   if kill -9 "$pid" 2>/dev/null; then kills=$((kills + 1)); fi
   wait "$pid" 2>/dev/null || true
   snapshot after
   if ! cmp -s before.lookups after.lookups || ! cmp -s before.stats after.stats; then
     # The add may have committed before the kill landed: then it must be complete, never partial.
-    if "$VI" stats --index idx --json | grep -q '"big"' && [ "$(json '["breaches"][1]["count"]' < <("$VI" stats --index idx --json))" -gt 0 ]; then
-      echo "note: add finished before the kill at ${delay}s"
+    if "$VI" verify --index idx >/dev/null && grep -q "'big', $(json '["breaches"][1]["count"]' < <("$VI" stats --index idx --json))" after.stats \
+       && [ "$(json '["breaches"][1]["count"]' < <("$VI" stats --index idx --json))" -gt 1000000 ]; then
+      echo "note: add finished before the kill at ${delay_ms} ms"
       break
     fi
-    fail "state changed after kill -9 at ${delay}s"
+    fail "state changed after kill -9 at ${delay_ms} ms"
   fi
-  "$VI" verify --index idx >/dev/null || fail "verify after kill -9 at ${delay}s"
+  "$VI" verify --index idx >/dev/null || fail "verify after kill -9 at ${delay_ms} ms"
 done
 echo "killed $kills adds mid-way"
-[ "$kills" -ge 8 ] || fail "too few kills landed mid-add ($kills)"
+[ "$kills" -ge 10 ] || fail "too few kills landed mid-add ($kills)"
 
 # Let one add complete, then kill removes.
-"$VI" add --index idx --breach big --input big.csv --kind nir --no-progress >/dev/null
+"$VI" add --index idx "${add_args[@]}" >/dev/null
 snapshot loaded
 "$VI" verify --index idx >/dev/null || fail "verify after the full add"
 for delay in 0.02 0.05 0.1 0.2 0.3; do
