@@ -199,6 +199,16 @@ class Run {
     return Status::Ok();
   }
 
+  // Drops the mapped pages of partitions [first, last) from memory once merged: they are file-backed and
+  // reclaimable anyway, but this keeps the resident size flat however large the dump.
+  void Release(uint32_t first, uint32_t last, size_t record_size) const {
+    if (!map_) return;
+    const size_t page = 4096;
+    size_t from = (static_cast<size_t>(offsets_[first]) * record_size + page - 1) / page * page;
+    size_t to = static_cast<size_t>(offsets_[last]) * record_size / page * page;
+    if (to > from) madvise(static_cast<uint8_t*>(map_) + from, to - from, MADV_DONTNEED);
+  }
+
   uint32_t begin(uint32_t partition) const { return offsets_[partition]; }
   uint32_t end(uint32_t partition) const { return offsets_[partition + 1]; }
   const uint8_t* data() const { return data_; }
@@ -401,7 +411,12 @@ void MergeRange(const Index& index, const RecordLayout& records, const std::vect
   Bucket old_bucket, new_bucket;
   std::string encoded, key, value;
 
+  uint32_t released = first;
   for (uint32_t part = first; part < last; ++part, partitions_done->fetch_add(1, std::memory_order_relaxed)) {
+    if (part - released >= 4096) {
+      for (const Run* run : runs) run->Release(released, part, records.size);
+      released = part;
+    }
     size_t total = 0;
     for (const Run* run : runs) total += run->end(part) - run->begin(part);
     if (total == 0) continue;
