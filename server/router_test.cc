@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "server/router.h"
 
 namespace vigie::serve {

@@ -153,8 +153,10 @@ Status Server::Start() {
     std::fprintf(stderr, "vigie-serve: %s\n", pad_note.c_str());
   }
   metrics_.SetGeneration(snap->generation());
-  openapi_ = std::make_shared<const std::string>(OpenApiJson());
-  openapi_etag_ = BodyEtag(*openapi_);
+  auto openapi = std::make_shared<CachedResponse>();
+  openapi->body = std::string(OpenApiJson());
+  openapi->etag = BodyEtag(openapi->body);
+  openapi_ = std::move(openapi);
 
   if (!options_.tls_cert.empty() || !options_.tls_key.empty()) {
     auto tls = std::make_unique<TunedServer<httplib::SSLServer>>(options_.tls_cert.c_str(), options_.tls_key.c_str());
@@ -198,11 +200,11 @@ void Server::ConfigureHttp() {
     return httplib::Server::HandlerResponse::Handled;
   });
   // Errors the library produces itself (unparsable request, URI over its own limit, ...) get our JSON body.
-  h.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  h.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
     SendError(res, res.status, "request.invalid", StatusMessage(res.status));
     return httplib::Server::HandlerResponse::Handled;
-  });
+  }));
   h.set_logger([this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
 }
 
@@ -327,7 +329,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   Dispatch(req, res, match, ctx);
 }
 
-bool Server::Admit(const httplib::Request& req, httplib::Response& res, Route route, RequestRequestContext& ctx) {
+bool Server::Admit(const httplib::Request& req, httplib::Response& res, Route route, RequestContext& ctx) {
   if (route == Route::kHealthz || route == Route::kReadyz || route == Route::kMetrics) return true;
   RateLimit limit{options_.rate_per_s, options_.rate_burst};
   std::string bucket;
@@ -364,7 +366,7 @@ bool Server::Admit(const httplib::Request& req, httplib::Response& res, Route ro
   return false;
 }
 
-void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const RouteMatch& match, RequestRequestContext& ctx) {
+void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const RouteMatch& match, RequestContext& ctx) {
   switch (match.route) {
     case Route::kRange:
       HandleRange(req, res, match, ctx);
@@ -390,7 +392,8 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
       return;
     }
     case Route::kOpenApi:
-      SendCacheable(req, res, openapi_, openapi_etag_, nullptr, kJson, std::string());
+      SendCacheable(req, res, std::shared_ptr<const std::string>(openapi_, &openapi_->body), openapi_->etag,
+                    options_.gzip ? openapi_.get() : nullptr, kJson, std::string());
       return;
     case Route::kHealthz:
       res.set_header("Cache-Control", "no-store");
@@ -420,7 +423,7 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
 }
 
 void Server::HandleRange(const httplib::Request& req, httplib::Response& res, const RouteMatch& match,
-                         RequestRequestContext& ctx) {
+                         RequestContext& ctx) {
   auto snap = state_->current();
   const PublishedIndex& index = *snap->published;
   auto kind = ParseKind(match.kind);
@@ -460,7 +463,7 @@ void Server::HandleRange(const httplib::Request& req, httplib::Response& res, co
 }
 
 void Server::HandleHibp(const httplib::Request& req, httplib::Response& res, const RouteMatch& match,
-                        RequestRequestContext& ctx) {
+                        RequestContext& ctx) {
   auto snap = state_->current();
   const PublishedIndex& index = *snap->published;
   if (!index.ServesHibp()) {

@@ -86,8 +86,7 @@ class Server {
   std::unique_ptr<httplib::Server> http_;
   std::string host_;
   int port_ = 0;
-  std::shared_ptr<const std::string> openapi_;
-  std::string openapi_etag_;
+  std::shared_ptr<const CachedResponse> openapi_;
 
   std::atomic<bool> stopping_{false};
   std::mutex house_mu_;

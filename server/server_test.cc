@@ -1,0 +1,400 @@
+// In-process tests of the whole server: real indexes in temporary directories, a Server on a free
+// loopback port, requests through httplib's client.
+#include <doctest/doctest.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "core/indexer.h"
+#include "core/scheme.h"
+#include "server/router.h"
+#include "server/server.h"
+
+namespace vigie::serve {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "vigie-serve-test.XXXXXX").string();
+  REQUIRE(mkdtemp(pattern.data()) != nullptr);
+  return pattern;
+}
+
+// Creates an index in dir/index with one breach holding `lines` (a plain list of `kind`).
+void BuildIndex(const std::string& dir, const CreateOptions& create, Kind kind, const std::vector<std::string>& lines,
+                const std::string& breach = "acme-2024") {
+  const std::string index_dir = dir + "/index";
+  if (!fs::exists(index_dir + "/db")) REQUIRE(Index::Create(index_dir, create).ok());
+  auto index = Index::Open(index_dir, Index::Mode::kReadWrite);
+  REQUIRE(index.ok());
+  bool created = false;
+  REQUIRE((*index)->DefineBreach({.name = breach, .title = "Acme", .breach_date = "2024-02-01",
+                                  .description = "test", .data_classes = {"e-mails"}},
+                                 &created)
+              .ok());
+  const std::string input = dir + "/" + breach + ".txt";
+  std::ofstream out(input);
+  for (const std::string& l : lines) out << l << '\n';
+  out.close();
+  auto scheme = MakeUnkeyedScheme((*index)->meta().scheme);
+  REQUIRE(scheme.ok());
+  AddOptions add;
+  add.breach = breach;
+  add.input_path = input;
+  add.columns = {{kind, ""}};
+  add.format = InputFormat::kLines;
+  add.threads = 1;
+  auto report = AddDump(index->get(), **scheme, add);
+  REQUIRE(report.ok());
+}
+
+std::vector<std::string> Emails(int n, int offset = 0) {
+  std::vector<std::string> v;
+  for (int i = 0; i < n; ++i) v.push_back("user" + std::to_string(i + offset) + "@example.org");
+  return v;
+}
+
+// (prefix hex, suffix hex) of an e-mail in a sha256 index with this layout.
+std::pair<std::string, std::string> EmailTag(const std::string& email, const TagLayout& layout) {
+  auto scheme = MakeUnkeyedScheme(SchemeId::kSha256);
+  std::vector<uint8_t> tag(32);
+  REQUIRE((*scheme)->ComputeTag(Kind::kEmail, email, tag.data()).ok());
+  std::string hex = HexEncode(tag.data(), tag.size());
+  return {hex.substr(0, layout.prefix_hex), hex.substr(layout.prefix_hex, layout.suffix_hex)};
+}
+
+struct RunningServer {
+  explicit RunningServer(ServeOptions options) : server(std::move(options)) {
+    Status s = server.Start();
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
+    thread = std::thread([this] { (void)server.Run(); });
+  }
+  ~RunningServer() {
+    server.Stop();
+    thread.join();
+  }
+  httplib::Client client() {
+    httplib::Client c("127.0.0.1", server.port());
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+  Server server;
+  std::thread thread;
+};
+
+ServeOptions Options(const std::string& dir) {
+  ServeOptions o;
+  o.index_dir = dir + "/index";
+  o.listen = "127.0.0.1:0";
+  o.threads = 8;
+  o.access_log = false;
+  o.rate_per_s = 0;
+  o.reload_check_s = 0.05;
+  return o;
+}
+
+TEST_CASE("range API: bodies, lookups, validation, caching headers, CORS, errors") {
+  const std::string dir = TempDir();
+  BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, Emails(2000));
+  RunningServer rs(Options(dir));
+  auto cli = rs.client();
+  const TagLayout layout{4, 16};
+
+  // A present e-mail is in its bucket with the breach; the bucket answers in either case.
+  auto [prefix, suffix] = EmailTag("user7@example.org", layout);
+  auto res = cli.Get("/v1/range/email/" + prefix);
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Content-Type") == "application/json");
+  CHECK(res->get_header_value("Access-Control-Allow-Origin") == "*");
+  CHECK(res->get_header_value("Cache-Control") == "public, max-age=3600");
+  CHECK(!res->get_header_value("Last-Modified").empty());
+  const std::string etag = res->get_header_value("ETag");
+  CHECK(etag == BodyEtag(res->body));
+  RangeResponse r;
+  REQUIRE(DecodeRangeJson(res->body, &r).ok());
+  CHECK(r.prefix == prefix);
+  CHECK(r.kind == Kind::kEmail);
+  const RangeEntry* hit = r.Find(suffix);
+  REQUIRE(hit);
+  REQUIRE(hit->breaches.size() == 1);
+  CHECK(r.breaches[hit->breaches[0]] == "acme-2024");
+  std::string upper = prefix;
+  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  auto res_upper = cli.Get("/v1/range/email/" + upper);
+  REQUIRE(res_upper);
+  CHECK(res_upper->body == res->body);  // case-insensitive prefix, same body
+
+  auto [absent_prefix, absent_suffix] = EmailTag("nobody@example.org", layout);
+  auto miss = cli.Get("/v1/range/email/" + absent_prefix);
+  REQUIRE(miss);
+  CHECK(miss->status == 200);
+  REQUIRE(DecodeRangeJson(miss->body, &r).ok());
+  CHECK(r.Find(absent_suffix) == nullptr);
+
+  // 304 for a matching If-None-Match (strong or weak), 200 otherwise.
+  auto not_modified = cli.Get("/v1/range/email/" + prefix, {{"If-None-Match", etag}});
+  REQUIRE(not_modified);
+  CHECK(not_modified->status == 304);
+  CHECK(not_modified->body.empty());
+  CHECK(not_modified->get_header_value("ETag") == etag);
+  CHECK(cli.Get("/v1/range/email/" + prefix, {{"If-None-Match", "W/" + etag}})->status == 304);
+  CHECK(cli.Get("/v1/range/email/" + prefix, {{"If-None-Match", "\"0000\""}})->status == 200);
+  CHECK(cli.Get("/v1/range/email/" + prefix, {{"If-Modified-Since", res->get_header_value("Last-Modified")}})->status ==
+        304);
+
+  // gzip when accepted: weak ETag, Vary, the same bytes once inflated.
+  httplib::Client gz("127.0.0.1", rs.server.port());
+  gz.set_decompress(false);
+  auto zipped = gz.Get("/v1/openapi.json", {{"Accept-Encoding", "gzip, br"}});
+  REQUIRE(zipped);
+  CHECK(zipped->get_header_value("Content-Encoding") == "gzip");
+  CHECK(zipped->get_header_value("Vary") == "Accept-Encoding");
+  auto plain = cli.Get("/v1/openapi.json");
+  CHECK(plain->get_header_value("Content-Encoding").empty());
+  CHECK(plain->body == OpenApiJson());
+  CHECK(zipped->body.size() < plain->body.size() / 2);
+  CHECK(zipped->get_header_value("ETag") == "W/" + plain->get_header_value("ETag"));
+  CHECK(cli.Get("/v1/openapi.json", {{"If-None-Match", zipped->get_header_value("ETag")}})->status == 304);
+  auto inflated = cli.Get("/v1/openapi.json", {{"Accept-Encoding", "gzip"}});  // the client inflates
+  CHECK(inflated->body == plain->body);
+
+  // HEAD: headers only.
+  auto head = cli.Head("/v1/range/email/" + prefix);
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->body.empty());
+  CHECK(head->get_header_value("ETag") == etag);
+
+  // Validation: 400 JSON with a reason.
+  struct Bad {
+    std::string path;
+    int status;
+    std::string reason;
+  } bad[] = {
+      {"/v1/range/email/abc", 400, "prefix.length"},
+      {"/v1/range/email/abcde", 400, "prefix.length"},
+      {"/v1/range/email/abcg", 400, "prefix.characters"},
+      {"/v1/range/email/%20bcd", 400, "prefix.characters"},
+      {"/v1/range/password/abcd", 400, "range.kind"},
+      {"/v1/range/EMAIL/abcd", 400, "range.kind"},
+      {"/v1/range/car/abcd", 400, "range.kind"},
+      {"/range/abcde", 404, "range.hibp"},
+      {"/v1/breaches/nope", 404, "breach.unknown"},
+      {"/nope", 404, "route.unknown"},
+      {"/", 404, "route.unknown"},
+  };
+  for (const Bad& b : bad) {
+    CAPTURE(b.path);
+    auto e = cli.Get(b.path);
+    REQUIRE(e);
+    CHECK(e->status == b.status);
+    auto j = nlohmann::json::parse(e->body);
+    CHECK(j["reason"] == b.reason);
+    CHECK(!j["error"].get<std::string>().empty());
+    CHECK(e->get_header_value("Access-Control-Allow-Origin") == "*");
+  }
+  auto post = cli.Post("/v1/range/email/abcd", "x", "text/plain");
+  REQUIRE(post);
+  CHECK(post->status == 405);
+  CHECK(post->get_header_value("Allow") == "GET, HEAD, OPTIONS");
+  auto preflight = cli.Options("/v1/range/email/abcd");
+  REQUIRE(preflight);
+  CHECK(preflight->status == 204);
+  CHECK(preflight->get_header_value("Access-Control-Allow-Methods") == "GET, HEAD, OPTIONS");
+  CHECK(preflight->get_header_value("Access-Control-Allow-Headers").find("If-None-Match") != std::string::npos);
+  auto long_url = cli.Get("/v1/range/email/" + std::string(3000, 'a'));
+  REQUIRE(long_url);
+  CHECK(long_url->status == 414);
+  auto big_headers = cli.Get("/healthz", {{"X-Junk", std::string(5000, 'j')}, {"X-Junk2", std::string(5000, 'j')}});
+  REQUIRE(big_headers);
+  CHECK(big_headers->status == 431);
+
+  // Breaches, health, metrics.
+  auto breaches = cli.Get("/v1/breaches");
+  REQUIRE(breaches);
+  auto list = nlohmann::json::parse(breaches->body);
+  REQUIRE(list.size() == 1);
+  CHECK(list[0]["Name"] == "acme-2024");
+  CHECK(list[0]["PwnCount"] == 2000);
+  CHECK(list[0]["AddedDate"].get<std::string>().size() == 20);
+  auto one = cli.Get("/v1/breaches/acme-2024");
+  REQUIRE(one);
+  CHECK(nlohmann::json::parse(one->body) == list[0]);
+  CHECK(cli.Get("/healthz")->body == "{\"status\":\"ok\"}");
+  CHECK(nlohmann::json::parse(cli.Get("/readyz")->body)["status"] == "ready");
+  auto metrics = cli.Get("/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("vigie_http_requests_total{route=\"range\",status=\"200\"}") != std::string::npos);
+  CHECK(metrics->body.find("vigie_http_requests_total{route=\"range\",status=\"400\"}") != std::string::npos);
+  CHECK(metrics->body.find("vigie_bucket_cache_hits_total") != std::string::npos);
+  CHECK(metrics->body.find("vigie_http_request_duration_seconds_bucket{route=\"range\",le=\"+Inf\"}") !=
+        std::string::npos);
+  CHECK(metrics->body.find("vigie_index_generation") != std::string::npos);
+  CHECK(rs.server.metrics().cache_hits() > 0);
+  CHECK(rs.server.metrics().cache_misses() > 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("padded index: every /v1/range body has the same length and no gzip") {
+  const std::string dir = TempDir();
+  BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4, .pad_responses = true}, Kind::kEmail, Emails(3000));
+  std::ofstream(dir + "/index/padding.key") << "test padding secret";
+  RunningServer rs(Options(dir));
+  auto cli = rs.client();
+  std::set<size_t> sizes;
+  size_t rows = 0;
+  for (uint32_t p = 0; p < 65536; p += 97) {
+    for (const char* kind : {"email", "phone", "nir"}) {
+      auto res = cli.Get(std::string("/v1/range/") + kind + "/" + TagLayout{4, 16}.PrefixHex(p),
+                         {{"Accept-Encoding", "gzip"}});
+      REQUIRE(res);
+      REQUIRE(res->status == 200);
+      CHECK(res->get_header_value("Content-Encoding").empty());
+      sizes.insert(res->body.size());
+      RangeResponse r;
+      REQUIRE(DecodeRangeJson(res->body, &r).ok());
+      if (rows == 0) rows = r.entries.size();
+      CHECK(r.entries.size() == rows);
+    }
+  }
+  CHECK(rows > 0);
+  CHECK(sizes.size() == 1);
+  // A second server with the same key answers byte for byte the same (replicas, CDN caches).
+  RunningServer replica(Options(dir));
+  auto cli2 = replica.client();
+  CHECK(cli.Get("/v1/range/email/0a0b")->body == cli2.Get("/v1/range/email/0a0b")->body);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Pwned Passwords range: byte format, modes, padding") {
+  const std::string dir = TempDir();
+  std::vector<std::string> lines;
+  // 200 synthetic SHA-1 hashes sharing the prefix 21BD1, plus others.
+  for (int i = 0; i < 200; ++i) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "21BD1%035X:%d", i * 7919 + 1, i + 1);
+    lines.push_back(buf);
+    std::snprintf(buf, sizeof buf, "%040X:3", i * 104729 + 77);
+    lines.push_back(buf);
+  }
+  BuildIndex(dir, {.scheme = SchemeId::kSha1}, Kind::kPassword, lines, "pwned-passwords");
+  RunningServer rs(Options(dir));
+  auto cli = rs.client();
+  auto res = cli.Get("/range/21bd1");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Content-Type") == "text/plain");
+  std::vector<std::string> got;
+  for (size_t pos = 0;;) {
+    size_t end = res->body.find("\r\n", pos);
+    got.push_back(res->body.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    if (end == std::string::npos) break;
+    pos = end + 2;
+  }
+  std::vector<std::string> want;
+  for (int i = 0; i < 200; ++i) want.push_back(lines[static_cast<size_t>(2 * i)].substr(5));
+  std::sort(want.begin(), want.end());
+  CHECK(got == want);
+  CHECK(res->body.back() != '\n');
+  CHECK(cli.Get("/range/21BD1")->body == res->body);
+  CHECK(cli.Get("/range/21BD1?mode=ntlm")->status == 400);
+  CHECK(cli.Get("/range/21BD")->status == 400);
+  CHECK(cli.Get("/range/21BDZ")->status == 400);
+  auto padded = cli.Get("/range/21BD1", {{"Add-Padding", "true"}});
+  REQUIRE(padded);
+  const size_t n = static_cast<size_t>(std::count(padded->body.begin(), padded->body.end(), '\n')) + 1;
+  CHECK(n >= 800);
+  CHECK(n <= 1000);
+  CHECK(padded->body.find("\r\n" + want[5] + "\r\n") != std::string::npos);
+  CHECK(padded->get_header_value("Vary").find("Add-Padding") != std::string::npos);
+  httplib::Client gz("127.0.0.1", rs.server.port());
+  gz.set_decompress(false);
+  auto zipped = gz.Get("/range/21BD1", {{"Accept-Encoding", "gzip"}});
+  CHECK(zipped->get_header_value("Content-Encoding") == "gzip");
+  CHECK(zipped->body.size() < res->body.size());
+  CHECK(cli.Get("/range/21BD1", {{"Accept-Encoding", "gzip"}})->body == res->body);
+  // The JSON API serves the same index too, with counts.
+  auto json = cli.Get("/v1/range/password/21bd1");
+  RangeResponse r;
+  REQUIRE(DecodeRangeJson(json->body, &r).ok());
+  CHECK(r.has_counts);
+  CHECK(r.entries.size() == 200);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("rate limit and API keys") {
+  const std::string dir = TempDir();
+  BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, Emails(10));
+  std::ofstream(dir + "/keys") << "helpdesk-key-0123456789 6000\nbulk-key-0123456789abcdef\n";
+  ServeOptions o = Options(dir);
+  o.rate_per_s = 1;
+  o.rate_burst = 3;
+  o.api_keys_file = dir + "/keys";
+  RunningServer rs(o);
+  auto cli = rs.client();
+  for (int i = 0; i < 3; ++i) CHECK(cli.Get("/v1/range/email/0000")->status == 200);
+  auto limited = cli.Get("/v1/range/email/0000");
+  REQUIRE(limited);
+  CHECK(limited->status == 429);
+  CHECK(limited->get_header_value("Retry-After") == "1");
+  CHECK(nlohmann::json::parse(limited->body)["reason"] == "rate.limited");
+  CHECK(cli.Get("/healthz")->status == 200);  // never limited
+  for (int i = 0; i < 20; ++i) {
+    CHECK(cli.Get("/v1/range/email/0000", {{"Authorization", "Bearer helpdesk-key-0123456789"}})->status == 200);
+    CHECK(cli.Get("/v1/range/email/0000", {{"Authorization", "Bearer bulk-key-0123456789abcdef"}})->status == 200);
+  }
+  auto unknown = cli.Get("/v1/range/email/0000", {{"Authorization", "Bearer wrong-key-0123456789"}});
+  REQUIRE(unknown);
+  CHECK(unknown->status == 401);
+  CHECK(unknown->body.find("wrong-key") == std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("index update: the server switches to the new generation, the old one answers meanwhile") {
+  const std::string dir = TempDir();
+  BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, Emails(500));
+  RunningServer rs(Options(dir));
+  auto cli = rs.client();
+  const uint64_t before = rs.server.state().current()->generation();
+  auto [prefix, suffix] = EmailTag("late@example.org", TagLayout{4, 16});
+  RangeResponse r;
+  REQUIRE(DecodeRangeJson(cli.Get("/v1/range/email/" + prefix)->body, &r).ok());
+  CHECK(r.Find(suffix) == nullptr);
+  BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, {"late@example.org"}, "later-leak");
+  for (int i = 0; i < 200 && rs.server.state().current()->generation() == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(rs.server.state().current()->generation() > before);
+  REQUIRE(DecodeRangeJson(cli.Get("/v1/range/email/" + prefix)->body, &r).ok());
+  const RangeEntry* e = r.Find(suffix);
+  REQUIRE(e);
+  CHECK(r.breaches[e->breaches[0]] == "later-leak");
+  CHECK(r.breaches.size() == 2);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the OpenAPI document lists exactly the server's routes") {
+  auto doc = nlohmann::json::parse(OpenApiJson());
+  CHECK(doc["openapi"].get<std::string>().rfind("3.", 0) == 0);
+  std::set<std::string> documented, served;
+  for (auto& [path, item] : doc["paths"].items()) {
+    documented.insert(path);
+    CHECK(item.contains("get"));
+  }
+  for (std::string_view t : RouteTemplates()) served.insert(std::string(t));
+  CHECK(documented == served);
+  // Every error status the range route produces is documented.
+  for (const char* status : {"200", "304", "400", "401", "429"}) {
+    CHECK(doc["paths"]["/v1/range/{kind}/{prefix}"]["get"]["responses"].contains(status));
+  }
+}
+
+}  // namespace
+}  // namespace vigie::serve
