@@ -404,9 +404,13 @@ std::string EncodeMeta(const IndexMeta& meta) {
             {"suffix_hex", meta.layout.suffix_hex},
             {"allow_unkeyed_nir", meta.allow_unkeyed_nir},
             {"pad_responses", meta.pad_responses},
+            {"oprf_public_key", meta.oprf_public_key},
+            {"oprf_key_fingerprint", meta.oprf_key_fingerprint},
+            {"oprf_key_path", meta.oprf_key_path},
             {"created_at", meta.created_at},
             {"next_breach_id", meta.next_breach_id},
-            {"generation", meta.generation}};
+            {"generation", meta.generation},
+            {"committed_at", meta.committed_at}};
   return j.dump();
 }
 
@@ -428,9 +432,13 @@ Status DecodeMeta(std::string_view text, IndexMeta* meta) {
     meta->layout.suffix_hex = j.at("suffix_hex").get<int>();
     meta->allow_unkeyed_nir = j.at("allow_unkeyed_nir").get<bool>();
     meta->pad_responses = j.value("pad_responses", false);
+    meta->oprf_public_key = j.value("oprf_public_key", std::string());
+    meta->oprf_key_fingerprint = j.value("oprf_key_fingerprint", std::string());
+    meta->oprf_key_path = j.value("oprf_key_path", std::string());
     meta->created_at = j.at("created_at").get<std::string>();
     meta->next_breach_id = j.at("next_breach_id").get<uint32_t>();
     meta->generation = j.value("generation", uint64_t{0});
+    meta->committed_at = j.value("committed_at", int64_t{0});
   });
 }
 

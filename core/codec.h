@@ -121,9 +121,15 @@ struct IndexMeta {
   TagLayout layout;
   bool allow_unkeyed_nir = false;
   bool pad_responses = false;    // pad every range response of the index to one size (PRODUCT.md §6)
+  // oprf-p256 only: the server key's public half (33-byte compressed point, hex), its fingerprint, and
+  // where the key file was when the index was created (a default for `add` and `vigie-serve`).
+  std::string oprf_public_key;
+  std::string oprf_key_fingerprint;
+  std::string oprf_key_path;
   std::string created_at;        // ISO 8601 UTC
   uint32_t next_breach_id = 1;   // ids are never reused
   uint64_t generation = 0;       // bumped by every committed change
+  int64_t committed_at = 0;      // when that change was committed, seconds since the epoch (Last-Modified)
 };
 
 struct BreachRecord {

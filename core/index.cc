@@ -7,6 +7,8 @@
 #include <rocksdb/utilities/checkpoint.h>
 
 #include <ctime>
+
+#include "core/oprf_key.h"
 #include <filesystem>
 
 namespace vigie {
@@ -92,6 +94,19 @@ Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const Creat
     return Status::InvalidArgument("index.suffix", "the suffix length must be at least 8 hex digits and fit in the tag (" +
                                                       std::to_string(tag_hex - options.prefix_hex) + " at most)");
   }
+  if (options.scheme == SchemeId::kOprfP256 && options.oprf_key_path.empty()) {
+    return Status::InvalidArgument("index.key", "an oprf-p256 index needs --key FILE (make one with `vigie-index keygen`)");
+  }
+  // The key is checked before anything is created, so a bad key file leaves no half-made index.
+  std::string oprf_public_key, oprf_fingerprint, oprf_key_path;
+  if (options.scheme == SchemeId::kOprfP256) {
+    auto key = oprf::LoadKeyFile(options.oprf_key_path);
+    if (!key.ok()) return key.status();
+    oprf_public_key = oprf::PublicKeyHex(key->public_key());
+    oprf_fingerprint = oprf::PublicKeyFingerprint(key->public_key());
+    std::error_code abs_ec;
+    oprf_key_path = fs::absolute(options.oprf_key_path, abs_ec).string();
+  }
   std::error_code ec;
   if (fs::exists(fs::path(dir) / kDbSubdir, ec)) {
     return Status::AlreadyExists("an index already exists in " + dir);
@@ -113,7 +128,11 @@ Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const Creat
   meta.layout.suffix_hex = suffix_hex;
   meta.allow_unkeyed_nir = options.allow_unkeyed_nir;
   meta.pad_responses = options.pad_responses;
+  meta.oprf_public_key = oprf_public_key;
+  meta.oprf_key_fingerprint = oprf_fingerprint;
+  meta.oprf_key_path = oprf_key_path;
   meta.created_at = NowUtc();
+  meta.committed_at = std::time(nullptr);
   rocksdb::WriteOptions write;
   write.sync = true;
   VIGIE_RETURN_IF_ERROR(FromRocks(raw->Put(write, std::string(kMetaKey), EncodeMeta(meta)), "writing metadata"));
@@ -227,6 +246,7 @@ Status Index::DefineBreach(BreachRecord breach, bool* created) {
     breach.count_by_kind = existing->second.count_by_kind;
   }
   meta.generation++;
+  meta.committed_at = std::time(nullptr);
   rocksdb::WriteBatch batch;
   batch.Put(BreachKey(breach.name), EncodeBreach(breach));
   batch.Put(std::string(kMetaKey), EncodeMeta(meta));

@@ -33,6 +33,7 @@ struct CreateOptions {
   int suffix_hex = 0;    // 0: the scheme's default (see DefaultSuffixHex)
   bool allow_unkeyed_nir = false;
   bool pad_responses = false;
+  std::string oprf_key_path;  // oprf-p256: the key file (required); its public key is recorded
 };
 
 // Stored suffix length when none is given: the whole rest of the hash for sha1/ntlm (Pwned Passwords

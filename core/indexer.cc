@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <ctime>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -293,6 +295,8 @@ class ChunkQueue {
   bool aborted_ = false;
 };
 
+// Parses lines, normalises the selected fields and tags them. Tags are computed in batches per kind:
+// a keyed scheme (oprf-p256) amortises its field inversions over a batch; for hashes the batch is a loop.
 class Tagger {
  public:
   Tagger(const Index& index, const Scheme& scheme, const RecordLayout& records,
@@ -300,10 +304,9 @@ class Tagger {
       : layout_(index.layout()), scheme_(scheme), records_(records), columns_(columns), parser_(dialect),
         hash_type_(index.meta().scheme == SchemeId::kNtlm ? PasswordHash::kNtlm : PasswordHash::kSha1) {
     parser_.set_expected_fields(expected_fields);
-    tag_.resize(scheme.tag_bytes());
   }
 
-  // Processes one line; appends records to state->buffer; counts rejects.
+  // Processes one line: counts rejects, queues valid identifiers (records appear after Flush).
   void Line(std::string_view line, uint64_t line_number, WorkerState* state, bool keep_lines) {
     state->rows++;
     Status s = parser_.ParseLine(line, &fields_);
@@ -323,25 +326,71 @@ class Tagger {
       } else {
         s = Normalize(col.kind, field, &canonical_);
       }
-      if (s.ok()) s = scheme_.ComputeTag(col.kind, canonical_, tag_.data());
       if (!s.ok()) {
         Reject(s.reason(), line_number, state, keep_lines);
         continue;
       }
+      Pending& p = pending_[static_cast<size_t>(col.kind)];
+      p.items.push_back({static_cast<uint32_t>(p.arena.size()), static_cast<uint32_t>(canonical_.size()), count,
+                         line_number});
+      p.arena += canonical_;
+      if (p.items.size() >= kBatch) Flush(col.kind, state, keep_lines);
+    }
+  }
+
+  // Tags every queued identifier and appends its record. Call at the end of each chunk.
+  void FlushAll(WorkerState* state, bool keep_lines) {
+    for (Kind kind : kAllKinds) Flush(kind, state, keep_lines);
+  }
+
+ private:
+  static constexpr size_t kBatch = 256;
+  struct Item {
+    uint32_t offset, size;
+    uint64_t count;
+    uint64_t line;
+  };
+  struct Pending {
+    std::string arena;  // canonical forms, back to back
+    std::vector<Item> items;
+  };
+
+  void Flush(Kind kind, WorkerState* state, bool keep_lines) {
+    Pending& p = pending_[static_cast<size_t>(kind)];
+    if (p.items.empty()) return;
+    const size_t tag_bytes = scheme_.tag_bytes();
+    views_.clear();
+    for (const Item& item : p.items) views_.emplace_back(p.arena.data() + item.offset, item.size);
+    tags_.resize(p.items.size() * tag_bytes);
+    ok_.assign(p.items.size(), true);
+    if (!scheme_.ComputeTags(kind, views_, tags_.data()).ok()) {
+      // Find out which inputs failed, one by one, so that only they are rejected.
+      for (size_t i = 0; i < p.items.size(); ++i) {
+        Status s = scheme_.ComputeTag(kind, views_[i], tags_.data() + i * tag_bytes);
+        if (!s.ok()) {
+          ok_[i] = false;
+          Reject(s.reason(), p.items[i].line, state, keep_lines);
+        }
+      }
+    }
+    for (size_t i = 0; i < p.items.size(); ++i) {
+      if (!ok_[i]) continue;
       state->identifiers++;
       uint8_t rec[kMaxRecordSize] = {};
-      rec[0] = static_cast<uint8_t>(col.kind);
-      std::memcpy(rec + 1, tag_.data(), records_.tag_bytes);
+      rec[0] = static_cast<uint8_t>(kind);
+      std::memcpy(rec + 1, tags_.data() + i * tag_bytes, records_.tag_bytes);
       if ((layout_.prefix_hex + layout_.suffix_hex) % 2 != 0) rec[records_.tag_bytes] &= 0xf0;
       if (records_.counts) {
+        const uint64_t count = p.items[i].count;
         uint32_t c = count > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(count);
         std::memcpy(rec + records_.key_bytes, &c, 4);
       }
       state->buffer.insert(state->buffer.end(), rec, rec + records_.size);
     }
+    p.items.clear();
+    p.arena.clear();
   }
 
- private:
   static std::string_view StripCr(std::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     return line;
@@ -359,7 +408,10 @@ class Tagger {
   PasswordHash hash_type_;
   std::vector<std::string_view> fields_;
   std::string canonical_;
-  std::vector<uint8_t> tag_;
+  std::array<Pending, 5> pending_;  // by kind byte
+  std::vector<std::string_view> views_;
+  std::vector<uint8_t> tags_;
+  std::vector<bool> ok_;
 };
 
 // ---- merging ---------------------------------------------------------------------------------------
@@ -717,6 +769,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
           tagger.Line(data.substr(pos, end - pos), line_number++, &state, keep_lines);
           pos = end + 1;
         }
+        tagger.FlushAll(&state, keep_lines);
         if (chunk.overlong) {
           state.rows++;
           state.rejects["line.too-long"]++;
@@ -834,6 +887,7 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
   dump.seconds = SecondsSince(start);
   IndexMeta meta = index->meta();
   meta.generation++;
+  meta.committed_at = std::time(nullptr);
   const std::string catalogue_path = index->staging_dir() + "/catalogue.sst";
   VIGIE_RETURN_IF_ERROR(WriteCatalogueSst(catalogue_path, {{BreachKey(updated.name), EncodeBreach(updated)},
                                                            {DumpKey(dump.breach, dump.digest, dump.selection), EncodeDump(dump)},
@@ -960,6 +1014,7 @@ Result<RemoveReport> RemoveBreach(Index* index, const std::string& name, const R
   }
   IndexMeta meta = index->meta();
   meta.generation++;
+  meta.committed_at = std::time(nullptr);
   catalogue.emplace_back(std::string(kMetaKey), EncodeMeta(meta));
   std::sort(catalogue.begin(), catalogue.end());
   const std::string catalogue_path = index->staging_dir() + "/catalogue.sst";

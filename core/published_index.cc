@@ -31,7 +31,10 @@ Result<std::unique_ptr<PublishedIndex>> PublishedIndex::Build(std::unique_ptr<In
                                                               const PublishOptions& options) {
   std::unique_ptr<PublishedIndex> p(new PublishedIndex());
   p->index_ = std::move(index);
-  p->commit_time_ = ManifestTime(p->index_->dir());
+  // The commit time recorded in the metadata; indexes written before it existed fall back to the
+  // MANIFEST's modification time (which a later compaction may move).
+  p->commit_time_ = p->index_->meta().committed_at > 0 ? static_cast<std::time_t>(p->index_->meta().committed_at)
+                                                       : ManifestTime(p->index_->dir());
   const auto& breaches = p->index_->breaches();
   p->breach_table_ = MakeRangeBreachTable(breaches);
   p->breach_list_json_ = EncodeBreachListJson(breaches);

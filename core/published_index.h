@@ -34,8 +34,7 @@ class PublishedIndex {
   const Index& index() const { return *index_; }
   const IndexMeta& meta() const { return index_->meta(); }
   const TagLayout& layout() const { return index_->layout(); }
-  // When the state was committed (seconds since the epoch; the modification time of the database's
-  // current MANIFEST), for Last-Modified.
+  // When the state was committed (seconds since the epoch, IndexMeta::committed_at), for Last-Modified.
   std::time_t commit_time() const { return commit_time_; }
 
   // Kinds /v1/range serves: the ones the scheme accepts.

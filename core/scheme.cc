@@ -31,6 +31,14 @@ size_t SchemeTagBytes(SchemeId id) {
   }
 }
 
+Status Scheme::ComputeTags(Kind kind, std::span<const std::string_view> canonical, uint8_t* tags) const {
+  const size_t width = tag_bytes();
+  for (size_t i = 0; i < canonical.size(); ++i) {
+    VIGIE_RETURN_IF_ERROR(ComputeTag(kind, canonical[i], tags + i * width));
+  }
+  return Status::Ok();
+}
+
 std::string TagInput(Kind kind, std::string_view canonical) {
   std::string out = "vigie:";
   out += KindName(kind);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,11 @@ class Scheme {
 
   // Writes tag_bytes() bytes for the canonical form of an identifier of `kind` into `tag`.
   virtual Status ComputeTag(Kind kind, std::string_view canonical, uint8_t* tag) const = 0;
+
+  // Tags for many identifiers of one kind: canonical.size() x tag_bytes() bytes into `tags`. The default
+  // loops over ComputeTag; keyed schemes override it to share work across the batch (oprf-p256 shares its
+  // field inversions). Stops at the first failure.
+  virtual Status ComputeTags(Kind kind, std::span<const std::string_view> canonical, uint8_t* tags) const;
 };
 
 // Unkeyed schemes. oprf-p256 needs a key and is created elsewhere.

@@ -1,8 +1,13 @@
 #include "indexer/index_commands.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/export.h"
+#include "core/index_scheme.h"
+#include "core/oprf_key.h"
 #include "core/progress.h"
 #include "core/verify.h"
 
@@ -12,7 +17,9 @@ using nlohmann::json;
 
 namespace {
 
-Result<std::unique_ptr<Scheme>> SchemeFor(const Index& index) { return MakeUnkeyedScheme(index.meta().scheme); }
+Result<std::unique_ptr<Scheme>> SchemeFor(const Index& index, const std::string& key_path) {
+  return OpenIndexScheme(index.meta(), key_path);
+}
 
 Status ValidateDate(const std::string& date) {
   int y, m, d;
@@ -31,9 +38,9 @@ void PrintJson(const json& j) { std::printf("%s\n", j.dump(2).c_str()); }
 Status RunCreate(const CreateCommand& cmd) {
   CreateOptions options;
   options.scheme = *ParseSchemeName(cmd.scheme);
-  if (options.scheme == SchemeId::kOprfP256) {
-    return Status::FailedPrecondition("the oprf-p256 scheme is not available in this build yet; use sha256 (e-mails, "
-                                      "phones; NIRs only with --allow-unkeyed-nir) or sha1/ntlm (password hashes)");
+  options.oprf_key_path = cmd.key_path;
+  if (options.scheme != SchemeId::kOprfP256 && !cmd.key_path.empty()) {
+    return Status::InvalidArgument("create.option", "--key only applies to the oprf-p256 scheme");
   }
   options.prefix_hex = cmd.prefix_hex;
   options.suffix_hex = cmd.suffix_hex;
@@ -49,6 +56,18 @@ Status RunCreate(const CreateCommand& cmd) {
               std::string(SchemeName(meta.scheme)).c_str(), cmd.index_dir.c_str(), meta.layout.prefix_hex,
               meta.layout.suffix_hex, meta.allow_unkeyed_nir ? ", unkeyed NIRs allowed" : "");
   if (meta.pad_responses) std::printf("range responses will be padded to one size\n");
+  if (meta.scheme == SchemeId::kOprfP256) {
+    std::printf("server key %s (fingerprint %s)\n", meta.oprf_key_path.c_str(), meta.oprf_key_fingerprint.c_str());
+  }
+  return Status::Ok();
+}
+
+Status RunKeygen(const KeygenCommand& cmd) {
+  auto key = oprf::WriteNewKeyFile(cmd.key_path);
+  if (!key.ok()) return key.status();
+  std::printf("wrote a new oprf-p256 key to %s (mode 0600); public key fingerprint %s\n", cmd.key_path.c_str(),
+              oprf::PublicKeyFingerprint(key->public_key()).c_str());
+  std::printf("keep it secret and backed up: the index cannot be extended or served without it\n");
   return Status::Ok();
 }
 
@@ -106,7 +125,7 @@ Status RunAdd(const AddCommand& cmd) {
 
   auto index = Index::Open(cmd.index_dir, Index::Mode::kReadWrite);
   if (!index.ok()) return index.status();
-  auto scheme = SchemeFor(**index);
+  auto scheme = SchemeFor(**index, cmd.key_path);
   if (!scheme.ok()) return scheme.status();
   auto report = AddDump(index->get(), **scheme, options);
   progress.Finish();
@@ -267,6 +286,52 @@ Status RunVerify(const VerifyCommand& cmd) {
   }
   if (!report->ok()) {
     return Status::Corruption(std::to_string(report->problems.size()) + " problem(s) found in " + cmd.index_dir);
+  }
+  return Status::Ok();
+}
+
+Status RunExport(const ExportCommand& cmd) {
+  PublishOptions publish;
+  std::string key_file = cmd.padding_key_file;
+  if (key_file.empty() && std::ifstream(cmd.index_dir + "/padding.key")) key_file = cmd.index_dir + "/padding.key";
+  if (!key_file.empty()) {
+    auto key = LoadPaddingKey(key_file);
+    if (!key.ok()) return key.status();
+    publish.pad_key = *key;
+  }
+  auto index = PublishedIndex::Open(cmd.index_dir, publish);
+  if (!index.ok()) return index.status();
+  if ((*index)->meta().pad_responses && key_file.empty()) {
+    return Status::InvalidArgument("export.padding_key",
+                                   "this index pads its responses: pass --padding-key FILE (the file vigie-serve "
+                                   "uses), or put it in INDEX/padding.key, so that the export and the servers agree");
+  }
+  ExportOptions options;
+  options.out_dir = cmd.out_dir;
+  options.all_kinds = cmd.all_kinds;
+  options.v1_range = cmd.only != "hibp";
+  options.hibp_range = cmd.only != "v1";
+  options.threads = std::max(1, cmd.threads);
+  ExportStats stats;
+  VIGIE_RETURN_IF_ERROR(ExportIndex(**index, options, &stats));
+  std::vector<std::string> kinds;
+  for (Kind k : stats.kinds) kinds.emplace_back(KindName(k));
+  if (cmd.json) {
+    PrintJson({{"out", cmd.out_dir}, {"files", stats.files}, {"bytes", stats.bytes}, {"unchanged_linked", stats.linked},
+               {"kinds", kinds},
+               {"hibp", stats.hibp_dir.empty() ? json(nullptr) : json(stats.hibp_dir)},
+               {"generation", (*index)->meta().generation}, {"write_seconds", stats.write_seconds},
+               {"sync_seconds", stats.sync_seconds}, {"replace_seconds", stats.replace_seconds}});
+  } else {
+    std::string kind_list;
+    for (const std::string& k : kinds) kind_list += (kind_list.empty() ? "" : ", ") + k;
+    std::printf("exported generation %llu to %s: %llu files (%llu unchanged, linked), %llu bytes (kinds: %s%s%s); "
+                "written in %.1f s, synced in %.1f s, published in %.1f s\n",
+                static_cast<unsigned long long>((*index)->meta().generation), cmd.out_dir.c_str(),
+                static_cast<unsigned long long>(stats.files), static_cast<unsigned long long>(stats.linked),
+                static_cast<unsigned long long>(stats.bytes),
+                kind_list.empty() ? "none" : kind_list.c_str(), stats.hibp_dir.empty() ? "" : "; Pwned Passwords: ",
+                stats.hibp_dir.c_str(), stats.write_seconds, stats.sync_seconds, stats.replace_seconds);
   }
   return Status::Ok();
 }

@@ -10,13 +10,19 @@
 
 namespace vigie::cli {
 
+struct KeygenCommand {
+  std::string key_path;
+};
+Status RunKeygen(const KeygenCommand& cmd);
+
 struct CreateCommand {
   std::string index_dir;
-  std::string scheme = "sha256";
+  std::string scheme = "oprf-p256";  // the safe default for NIRs (PRODUCT.md §3)
+  std::string key_path;              // oprf-p256 only, required there
   int prefix_hex = 5;
   int suffix_hex = 0;  // 0: scheme default
   bool allow_unkeyed_nir = false;
-  bool padding = false;
+  bool padding = false;  // responses of one size: length reveals nothing (PRODUCT.md §6)
 };
 Status RunCreate(const CreateCommand& cmd);
 
@@ -42,6 +48,7 @@ struct AddCommand {
   int threads = 0;
   size_t memory_mb = 1024;
   std::string rejects_path;
+  std::string key_path;  // oprf-p256: the key file, if not where the index recorded it
   bool json = false;
   bool progress = true;
 };
@@ -65,5 +72,17 @@ struct VerifyCommand {
   bool json = false;
 };
 Status RunVerify(const VerifyCommand& cmd);
+
+// Static export for a CDN or nginx (core/export.h, docs/EXPORT.md).
+struct ExportCommand {
+  std::string index_dir;
+  std::string out_dir;
+  std::string padding_key_file;  // empty: INDEX/padding.key when present (as vigie-serve does)
+  bool all_kinds = false;
+  std::string only;  // "", "v1" (no range/ tree) or "hibp" (no v1/range/ tree)
+  int threads = 2;
+  bool json = false;
+};
+Status RunExport(const ExportCommand& cmd);
 
 }  // namespace vigie::cli

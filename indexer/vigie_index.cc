@@ -1,4 +1,4 @@
-// vigie-index: create an index, define breaches, load dumps, remove breaches, show statistics, verify.
+// vigie-index: create an index, define breaches, load dumps, remove breaches, show statistics, verify, export.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
@@ -9,16 +9,22 @@ int main(int argc, char** argv) {
   CLI::App app{"vigie-index: build and maintain a Vigie breach index"};
   app.require_subcommand(1);
 
+  KeygenCommand keygen;
+  auto* k = app.add_subcommand("keygen", "write a new oprf-p256 server key (mode 0600, never overwrites)");
+  k->add_option("--key", keygen.key_path, "key file to create")->required();
+
   CreateCommand create;
   auto* c = app.add_subcommand("create", "create an empty index");
   c->add_option("--index", create.index_dir, "index directory")->required();
-  c->add_option("--scheme", create.scheme, "tag scheme: sha256, sha1 or ntlm")
+  c->add_option("--scheme", create.scheme,
+                "tag scheme: oprf-p256 (default; keyed, needs --key), sha256 (e-mails, phones), sha1/ntlm (passwords)")
       ->check(CLI::IsMember({"sha256", "sha1", "ntlm", "oprf-p256"}));
+  c->add_option("--key", create.key_path, "oprf-p256 server key file (from `vigie-index keygen`)");
   c->add_option("--prefix-hex", create.prefix_hex, "prefix length in hex digits (4-6)")->check(CLI::Range(4, 6));
   c->add_option("--suffix-hex", create.suffix_hex, "stored suffix length in hex digits (default: scheme's)");
   c->add_flag("--allow-unkeyed-nir", create.allow_unkeyed_nir,
               "let this sha256 index take NIRs (they can then be brute-forced from the index)");
-  c->add_flag("--padding", create.padding, "pad every range response of this index to one size");
+  c->add_flag("--padding,!--no-padding", create.padding, "pad every range response of this index to one size");
 
   DefineCommand define;
   auto* d = app.add_subcommand("define", "define a breach or update its metadata");
@@ -45,6 +51,7 @@ int main(int argc, char** argv) {
   a->add_option("--threads", add.threads, "worker threads (default: one per core)");
   a->add_option("--memory-mb", add.memory_mb, "record buffer budget before spilling to disk, MiB");
   a->add_option("--rejects", add.rejects_path, "write line numbers and reasons of rejected rows to this file");
+  a->add_option("--key", add.key_path, "oprf-p256 key file (default: the path recorded at create)");
   a->add_flag("--json", add.json, "print the summary as JSON");
   a->add_flag("!--no-progress", add.progress, "no progress output");
 
@@ -64,10 +71,24 @@ int main(int argc, char** argv) {
   v->add_option("--index", verify.index_dir, "index directory")->required();
   v->add_flag("--json", verify.json, "print JSON");
 
+  ExportCommand export_cmd;
+  auto* e = app.add_subcommand("export", "write every response body as a static file tree, for nginx or a CDN");
+  e->add_option("--index", export_cmd.index_dir, "index directory")->required();
+  e->add_option("--out", export_cmd.out_dir, "output directory (replaced atomically when it holds an export)")
+      ->required();
+  e->add_option("--padding-key", export_cmd.padding_key_file,
+                "padding key file of the servers (padded indexes; default: INDEX/padding.key)");
+  e->add_flag("--all-kinds", export_cmd.all_kinds, "export every kind the index serves, even kinds nobody is in");
+  e->add_option("--only", export_cmd.only, "write only the v1/range/ tree, or only the Pwned Passwords range/ tree")
+      ->check(CLI::IsMember({"v1", "hibp"}));
+  e->add_option("--threads", export_cmd.threads, "writer threads")->check(CLI::Range(1, 64));
+  e->add_flag("--json", export_cmd.json, "print JSON");
+
   CLI11_PARSE(app, argc, argv);
 
   vigie::Status status;
-  if (c->parsed()) status = RunCreate(create);
+  if (k->parsed()) status = RunKeygen(keygen);
+  else if (c->parsed()) status = RunCreate(create);
   else if (d->parsed()) status = RunDefine(define);
   else if (a->parsed()) {
     add.header = header ? 1 : no_header ? 0 : -1;
@@ -76,6 +97,7 @@ int main(int argc, char** argv) {
   else if (r->parsed()) status = RunRemove(remove);
   else if (s->parsed()) status = RunStats(stats);
   else if (v->parsed()) status = RunVerify(verify);
+  else if (e->parsed()) status = RunExport(export_cmd);
   if (!status.ok()) {
     std::fprintf(stderr, "vigie-index: %s\n", status.message().c_str());
     return vigie::ExitCodeFor(status);

@@ -10,18 +10,27 @@ packages=(
   libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libfmt-dev
   # tests and demo
   python3 curl gzip zstd procps
+  # the static export test serves an export with nginx (tests/e2e/export_nginx.sh)
+  nginx-light
+  # the citizen page's tests (web/): node:test, and headless Chromium driven by playwright-core from npm
+  chromium nodejs npm
 )
 # Extra groups on request: `install-deps.sh --bench` adds the benchmark tools.
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(wrk hyperfine nginx-light time) ;;
-    --web) packages+=(chromium nodejs npm) ;;
+    --web) ;;  # now in the default list (CI runs the page's browser test)
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
   esac
 done
 
 missing=()
 for p in "${packages[@]}"; do
+  # A Node.js from elsewhere (e.g. NodeSource's nodejs, which bundles npm and conflicts with Debian's npm
+  # package) is used as it is.
+  if { [ "$p" = nodejs ] && command -v node >/dev/null; } || { [ "$p" = npm ] && command -v npm >/dev/null; }; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi

@@ -5,11 +5,13 @@ namespace vigie::serve {
 namespace {
 
 constexpr std::array<std::string_view, kRouteCount> kNames = {
-    "not_found", "range", "hibp_range", "breaches", "breach", "openapi", "healthz", "readyz", "metrics", "invalid"};
+    "not_found", "range", "hibp_range", "breaches", "breach", "openapi", "healthz", "readyz", "metrics",
+    "index_info", "page", "static", "invalid"};
 
-constexpr std::array<std::string_view, 8> kTemplates = {
+constexpr std::array<std::string_view, 11> kTemplates = {
     "/v1/range/{kind}/{prefix}", "/range/{prefix}", "/v1/breaches", "/v1/breaches/{name}",
-    "/v1/openapi.json",          "/healthz",        "/readyz",      "/metrics"};
+    "/v1/openapi.json",          "/healthz",        "/readyz",      "/metrics",
+    "/v1/index",                 "/",               "/static/{file}"};
 
 // One non-empty path segment without '/'.
 bool IsSegment(std::string_view s) { return !s.empty() && s.find('/') == std::string_view::npos; }
@@ -54,6 +56,15 @@ RouteMatch MatchRoute(std::string_view path) {
     m.route = Route::kReadyz;
   } else if (path == "/metrics") {
     m.route = Route::kMetrics;
+  } else if (path == "/v1/index") {
+    m.route = Route::kIndexInfo;
+  } else if (path == "/") {
+    m.route = Route::kPage;
+  } else if (path.starts_with("/static/")) {
+    std::string_view file = path.substr(8);
+    if (!IsSegment(file)) return m;
+    m.route = Route::kStatic;
+    m.arg = file;
   }
   return m;
 }

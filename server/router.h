@@ -22,6 +22,9 @@ enum class Route : uint8_t {
   kHealthz,
   kReadyz,
   kMetrics,
+  kIndexInfo,     // /v1/index
+  kPage,          // /: the citizen page (web/)
+  kStatic,        // /static/{file}: the page's other files
   kInvalid,       // refused by the HTTP library before routing (unparsable request, URI too long, ...)
   kCount,
 };
@@ -33,13 +36,13 @@ std::string_view RouteName(Route route);
 struct RouteMatch {
   Route route = Route::kNotFound;
   std::string_view kind;  // kRange
-  std::string_view arg;   // kRange, kHibpRange: the prefix as sent; kBreach: the name
+  std::string_view arg;   // kRange, kHibpRange: the prefix as sent; kBreach: the name; kStatic: the file
 };
 
 // `path` is the decoded path, without the query string.
 RouteMatch MatchRoute(std::string_view path);
 
-// OpenAPI path templates of every route, in Route order (kRange .. kMetrics).
+// OpenAPI path templates of every route, in Route order (kRange .. kStatic).
 std::span<const std::string_view> RouteTemplates();
 
 }  // namespace vigie::serve

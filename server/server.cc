@@ -12,6 +12,7 @@
 
 #include "core/codec.h"
 #include "server/http_util.h"
+#include "server/web_page.h"
 
 namespace vigie::serve {
 
@@ -417,6 +418,27 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
       SendBody(res, std::make_shared<const std::string>(metrics_.Render(cache_.bytes(), cache_.entries())),
                "text/plain; version=0.0.4");
       return;
+    case Route::kIndexInfo: {
+      auto snap = state_->current();
+      auto body = std::make_shared<const std::string>(IndexInfoJson(*snap->published));
+      const std::string etag = BodyEtag(*body);
+      SendCacheable(req, res, std::move(body), etag, nullptr, kJson, snap->last_modified);
+      return;
+    }
+    case Route::kPage:
+    case Route::kStatic: {
+      const PageFile* file = FindPageFile(match.route == Route::kPage ? "index.html" : match.arg);
+      if (file == nullptr) {
+        SendError(res, 404, "route.unknown", "no such file; the page is at /");
+        return;
+      }
+      SendCacheable(req, res, std::shared_ptr<const std::string>(file->response, &file->response->body),
+                    file->response->etag, options_.gzip ? file->response.get() : nullptr,
+                    std::string(file->content_type).c_str(), std::string());
+      res.headers.erase("Cache-Control");  // SendCacheable's public max-age: replaced by the page's no-cache
+      for (const auto& [name, value] : kPageHeaders) res.set_header(std::string(name), std::string(value));
+      return;
+    }
     default:
       SendError(res, 404, "route.unknown", "no such route; see /v1/openapi.json");
   }

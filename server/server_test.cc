@@ -188,7 +188,10 @@ TEST_CASE("range API: bodies, lookups, validation, caching headers, CORS, errors
       {"/range/abcde", 404, "range.hibp"},
       {"/v1/breaches/nope", 404, "breach.unknown"},
       {"/nope", 404, "route.unknown"},
-      {"/", 404, "route.unknown"},
+      {"/index.html", 404, "route.unknown"},
+      {"/static/nope.js", 404, "route.unknown"},
+      {"/static/..", 404, "route.unknown"},
+      {"/static/%2e%2e%2fCMakeLists.txt", 404, "route.unknown"},
   };
   for (const Bad& b : bad) {
     CAPTURE(b.path);
@@ -368,16 +371,87 @@ TEST_CASE("index update: the server switches to the new generation, the old one 
   REQUIRE(DecodeRangeJson(cli.Get("/v1/range/email/" + prefix)->body, &r).ok());
   CHECK(r.Find(suffix) == nullptr);
   BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, {"late@example.org"}, "later-leak");
-  for (int i = 0; i < 200 && rs.server.state().current()->generation() == before; ++i) {
+  // BuildIndex commits twice (define, then add): the server may first pick up the define alone, so wait
+  // for the generation of the finished update.
+  uint64_t target = 0;
+  {
+    auto index = Index::Open(dir + "/index", Index::Mode::kReadOnly);
+    INFO(index.status().ToString());
+    REQUIRE(index.ok());
+    target = (*index)->meta().generation;
+  }
+  REQUIRE(target > before);
+  for (int i = 0; i < 500 && rs.server.state().current()->generation() < target; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  CHECK(rs.server.state().current()->generation() > before);
+  CHECK(rs.server.state().current()->generation() == target);
   REQUIRE(DecodeRangeJson(cli.Get("/v1/range/email/" + prefix)->body, &r).ok());
   const RangeEntry* e = r.Find(suffix);
   REQUIRE(e);
   CHECK(r.breaches[e->breaches[0]] == "later-leak");
   CHECK(r.breaches.size() == 2);
   fs::remove_all(dir);
+}
+
+TEST_CASE("the citizen page: embedded files, security headers, /v1/index") {
+  const std::string dir = TempDir();
+  BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 5}, Kind::kEmail, Emails(10));
+  RunningServer rs(Options(dir));
+  auto cli = rs.client();
+
+  auto page = cli.Get("/");
+  REQUIRE(page);
+  CHECK(page->status == 200);
+  CHECK(page->get_header_value("Content-Type") == "text/html; charset=utf-8");
+  CHECK(page->body.find("<script type=\"module\" src=\"static/app.js\">") != std::string::npos);
+  const std::string csp = page->get_header_value("Content-Security-Policy");
+  CHECK(csp.find("default-src 'none'") != std::string::npos);
+  CHECK(csp.find("script-src 'self';") != std::string::npos);
+  CHECK(csp.find("unsafe") == std::string::npos);
+  CHECK(csp.find("form-action 'none'") != std::string::npos);
+  CHECK(page->get_header_value("X-Content-Type-Options") == "nosniff");
+  CHECK(page->get_header_value("Referrer-Policy") == "no-referrer");
+  CHECK(page->get_header_value("Cache-Control") == "no-cache");
+  CHECK(page->get_header_value_count("Cache-Control") == 1);
+  CHECK(page->get_header_value("Set-Cookie").empty());
+  const std::string etag = page->get_header_value("ETag");
+  CHECK(etag == BodyEtag(page->body));
+  CHECK(cli.Get("/", {{"If-None-Match", etag}})->status == 304);
+
+  // Every embedded file is served under /static/ with its type and the same headers; gzip when accepted.
+  size_t scripts = 0;
+  for (const auto& [name, type] : {std::pair{"app.js", "text/javascript; charset=utf-8"},
+                                   std::pair{"normalize.js", "text/javascript; charset=utf-8"},
+                                   std::pair{"style.css", "text/css; charset=utf-8"}}) {
+    CAPTURE(name);
+    auto file = cli.Get(std::string("/static/") + name);
+    REQUIRE(file);
+    CHECK(file->status == 200);
+    CHECK(file->get_header_value("Content-Type") == type);
+    CHECK(file->get_header_value("X-Content-Type-Options") == "nosniff");
+    CHECK(!file->get_header_value("Content-Security-Policy").empty());
+    scripts += file->body.size();
+  }
+  CHECK(scripts > 1000);
+  httplib::Client gz("127.0.0.1", rs.server.port());
+  gz.set_decompress(false);
+  auto zipped = gz.Get("/static/app.js", {{"Accept-Encoding", "gzip"}});
+  REQUIRE(zipped);
+  CHECK(zipped->get_header_value("Content-Encoding") == "gzip");
+  CHECK(zipped->get_header_value("Cache-Control") == "no-cache");
+  auto head = cli.Head("/");
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->body.empty());
+
+  auto info = cli.Get("/v1/index");
+  REQUIRE(info);
+  CHECK(info->status == 200);
+  CHECK(info->body ==
+        "{\"v\":1,\"scheme\":\"sha256\",\"prefix_hex\":5,\"suffix_hex\":16,\"kinds\":[\"nir\",\"email\","
+        "\"phone\"],\"padded\":false}");
+  CHECK(info->get_header_value("ETag") == BodyEtag(info->body));
+  CHECK(info->get_header_value("Access-Control-Allow-Origin") == "*");
 }
 
 TEST_CASE("the OpenAPI document lists exactly the server's routes") {

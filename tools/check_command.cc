@@ -48,6 +48,29 @@ int RunNormalize(const NormalizeCommand& cmd, std::istream& in, std::ostream& ou
   return all_valid ? 0 : 1;
 }
 
+void PrintLookupResult(const LookupResult& r, Kind kind, bool json, uint64_t n, std::ostream& out) {
+  if (json) {
+    nlohmann::json j = {{"valid", r.valid}, {"found", r.found}, {"breaches", r.breaches}};
+    j["error"] = r.error.ok() ? nlohmann::json(nullptr) : nlohmann::json(r.error.message());
+    if (!r.error.ok()) j["reason"] = std::string(r.error.reason());
+    if (kind == Kind::kPassword && r.found) j["count"] = r.count;
+    out << j.dump() << '\n';
+    return;
+  }
+  // The identifier itself is not echoed: the output may end up in tickets and logs.
+  out << "#" << n << ": ";
+  if (!r.error.ok()) {
+    out << (r.valid ? "error: " : "invalid: ") << r.error.message() << '\n';
+  } else if (r.found) {
+    out << "FOUND in ";
+    for (size_t i = 0; i < r.breaches.size(); ++i) out << (i ? ", " : "") << r.breaches[i];
+    if (kind == Kind::kPassword) out << " (seen " << r.count << " times)";
+    out << '\n';
+  } else {
+    out << "not found\n";
+  }
+}
+
 int RunLookup(const LookupCommand& cmd, std::istream& in, std::ostream& out, std::ostream& err) {
   auto kind = ParseKind(cmd.kind);
   if (!kind) {
@@ -68,30 +91,10 @@ int RunLookup(const LookupCommand& cmd, std::istream& in, std::ostream& out, std
   bool any_found = false, any_error = false;
   uint64_t n = 0;
   ForEachValue(cmd.values, in, [&](const std::string& value) {
-    ++n;
     LookupResult r = lookup.Check(*kind, value);
     any_found |= r.found;
     any_error |= !r.error.ok();
-    if (cmd.json) {
-      nlohmann::json j = {{"valid", r.valid}, {"found", r.found}, {"breaches", r.breaches}};
-      j["error"] = r.error.ok() ? nlohmann::json(nullptr) : nlohmann::json(r.error.message());
-      if (!r.error.ok()) j["reason"] = std::string(r.error.reason());
-      if (*kind == Kind::kPassword && r.found) j["count"] = r.count;
-      out << j.dump() << '\n';
-      return;
-    }
-    // The identifier itself is not echoed: the output may end up in tickets and logs.
-    out << "#" << n << ": ";
-    if (!r.error.ok()) {
-      out << (r.valid ? "error: " : "invalid: ") << r.error.message() << '\n';
-    } else if (r.found) {
-      out << "FOUND in ";
-      for (size_t i = 0; i < r.breaches.size(); ++i) out << (i ? ", " : "") << r.breaches[i];
-      if (*kind == Kind::kPassword) out << " (seen " << r.count << " times)";
-      out << '\n';
-    } else {
-      out << "not found\n";
-    }
+    PrintLookupResult(r, *kind, cmd.json, ++n, out);
   });
   if (any_found) return 0;
   return any_error ? 2 : 1;

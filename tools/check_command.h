@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/lookup.h"
+
 namespace vigie::cli {
 
 struct NormalizeCommand {
@@ -21,5 +23,8 @@ struct LookupCommand {
   std::vector<std::string> values;  // empty: read lines from `in`
 };
 int RunLookup(const LookupCommand& cmd, std::istream& in, std::ostream& out, std::ostream& err);
+
+// One result the way both local and remote look-ups print it (the n-th input, 1-based; JSON or text).
+void PrintLookupResult(const LookupResult& result, Kind kind, bool json, uint64_t n, std::ostream& out);
 
 }  // namespace vigie::cli

@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Serving benchmark (PRODUCT.md §7): in one run, generate a dump, index it, export the index
+# (`vigie-index export`), then drive vigie-serve and nginx-on-the-export (docs/nginx-vigie.conf)
+# alternately with wrk on loopback — the same random /v1/range prefixes (one list, read by a wrk Lua
+# script), keep-alive, 64 connections — and print requests/s, p50/p99 latency and the ratio vigie/nginx
+# per round and overall. Optionally first a --threads sweep of vigie-serve.
+#
+# Usage: bench/serve_bench.sh [ROWS]   (default 1000000)
+#   env: BUILD=build/release  WORK=mktemp dir (kept when given)  ROUNDS=3  DURATION=10 (s per round and
+#        server)  CONNECTIONS=64  WRK_THREADS=2  THREADS=128 (vigie-serve --threads for the rounds)
+#        SWEEP="4 8 16 64 128" (empty: no sweep)  SWEEP_DURATION=5  NGINX_WORKERS=auto
+# Needs wrk and nginx (scripts/install-deps.sh --bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$(pwd)"
+rows="${1:-1000000}"
+build="${BUILD:-build/release}"
+work="${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/vigie-serve-bench.XXXXXX")}"
+rounds="${ROUNDS:-3}"
+duration="${DURATION:-10}"
+connections="${CONNECTIONS:-64}"
+wrk_threads="${WRK_THREADS:-2}"
+threads="${THREADS:-128}"
+sweep="${SWEEP-4 8 16 64 128}"
+sweep_duration="${SWEEP_DURATION:-5}"
+nginx_workers="${NGINX_WORKERS:-auto}"
+for tool in wrk nginx; do
+  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "needs $tool: scripts/install-deps.sh --bench" >&2; exit 2; }
+done
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+[ -x "$build/indexer/vigie-index" ] && [ -x "$build/server/vigie-serve" ] || { echo "build first: scripts/build.sh release" >&2; exit 2; }
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -z "${WORK:-}" ] && rm -rf "$work"
+}
+trap cleanup EXIT
+chmod 755 "$work"
+
+# ---- data: dump -> index -> export ---------------------------------------------------------------
+if [ ! -f "$work/export/manifest.json" ]; then
+  echo "generating $rows rows, indexing and exporting in $work ..."
+  "$build/tools/vigie-gen" --rows "$rows" --seed 7 --duplicates 0 -o "$work/dump.csv" 2>/dev/null
+  rm -rf "$work/index"
+  "$build/indexer/vigie-index" create --index "$work/index" --scheme sha256 --allow-unkeyed-nir >/dev/null
+  "$build/indexer/vigie-index" define --index "$work/index" --breach bench --title Bench --date 2024-01-01 \
+    --data-classes nir >/dev/null
+  "$build/indexer/vigie-index" add --index "$work/index" --breach bench --input "$work/dump.csv" --kind nir \
+    --column nir --no-progress >/dev/null
+  start=$(date +%s.%N)
+  "$build/indexer/vigie-index" export --index "$work/index" --out "$work/export" --json > "$work/export.json"
+  echo "export: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(f"{d[\"files\"]} files, {d[\"bytes\"]/1e6:.0f} MB, written {d[\"write_seconds\"]:.1f} s + synced {d[\"sync_seconds\"]:.1f} s + published {d[\"replace_seconds\"]:.1f} s")' "$work/export.json"), wall $(echo "$(date +%s.%N) - $start" | bc | cut -c1-6) s"
+fi
+prefix_hex=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["prefix_hex"])' "$work/export/manifest.json")
+
+# The request list: 100,000 random prefixes (seeded), the same for both servers.
+python3 - "$work/paths.txt" "$prefix_hex" <<'EOF'
+import random, sys
+rng = random.Random(1)
+w = int(sys.argv[2])
+with open(sys.argv[1], "w") as f:
+    for _ in range(100000):
+        f.write(f"/v1/range/nir/{rng.randrange(16 ** w):0{w}x}\n")
+EOF
+cat > "$work/paths.lua" <<EOF
+-- Each wrk thread walks the shared prefix list from its own offset; done() prints one parsable line.
+local paths = {}
+for line in io.lines("$work/paths.txt") do paths[#paths + 1] = line end
+local counter = 0
+local thread_id = 0
+function setup(thread) thread:set("id", thread_id); thread_id = thread_id + 1 end
+function init(args) counter = (id or 0) * 7919 end
+function request()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter % #paths) + 1])
+end
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status +
+                 summary.errors.timeout
+  io.write(string.format("RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f requests=%d errors=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, summary.requests, errors))
+end
+EOF
+
+# ---- servers ------------------------------------------------------------------------------------------
+start_vigie() {  # start_vigie THREADS: sets VPORT, VPID
+  "$build/server/vigie-serve" --index "$work/index" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log \
+    --threads "$1" > "$work/vigie.log" 2> "$work/vigie.err" &
+  VPID=$!
+  pids+=("$VPID")
+  VPORT=""
+  for _ in $(seq 1 200); do
+    VPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/vigie.err")
+    [ -n "$VPORT" ] && return 0
+    sleep 0.05
+  done
+  echo "vigie-serve did not start: $(cat "$work/vigie.err")" >&2; exit 1
+}
+stop_vigie() { kill "$VPID"; wait "$VPID" 2>/dev/null || true; }
+
+ndir="$work/nginx"
+mkdir -p "$ndir/logs" "$ndir/tmp"
+NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+sed -e "s|^\( *\)listen .*|\1listen 127.0.0.1:$NPORT backlog=1024;|" -e "s|^\( *\)root .*|\1root $work/export;|" \
+    -e "s|^\( *\)set \$vigie_prefix_hex .*|\1set \$vigie_prefix_hex $prefix_hex;|" \
+    docs/nginx-vigie.conf > "$ndir/vigie.conf"
+cat > "$ndir/nginx.conf" <<EOF
+daemon off;
+worker_processes $nginx_workers;
+pid $ndir/nginx.pid;
+error_log $ndir/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 10000;
+  client_body_temp_path $ndir/tmp/body;
+  proxy_temp_path $ndir/tmp/proxy;
+  fastcgi_temp_path $ndir/tmp/fastcgi;
+  uwsgi_temp_path $ndir/tmp/uwsgi;
+  scgi_temp_path $ndir/tmp/scgi;
+  include $ndir/vigie.conf;
+}
+EOF
+nginx_cmd=("$NGINX" -p "$ndir" -c "$ndir/nginx.conf" -e "$ndir/logs/error.log")
+if [ "$(id -u)" -eq 0 ]; then
+  chown -R nobody "$ndir"
+  nginx_cmd=(setpriv --reuid=nobody --regid=nogroup --clear-groups "${nginx_cmd[@]}")
+fi
+"${nginx_cmd[@]}" > "$ndir/logs/stdout" 2>&1 &
+pids+=("$!")
+for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/healthz" && break; sleep 0.05; done
+
+bench() {  # bench PORT SECONDS -> RESULT line
+  wrk -t "$wrk_threads" -c "$connections" -d "${2}s" --timeout 5s -s "$work/paths.lua" "http://127.0.0.1:$1" \
+    | grep '^RESULT'
+}
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<< "$2"; }
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$wrk_threads -c$connections," \
+     "keep-alive, $(wc -l < "$work/paths.txt") random prefixes of $prefix_hex hex digits"
+
+# ---- optional --threads sweep -----------------------------------------------------------------------
+if [ -n "$sweep" ]; then
+  echo "--threads sweep (vigie-serve alone, ${sweep_duration} s each, warm-up 2 s):"
+  for t in $sweep; do
+    start_vigie "$t"
+    bench "$VPORT" 2 >/dev/null || true
+    r=$(bench "$VPORT" "$sweep_duration")
+    printf '  --threads %-4s %9s req/s  p50 %7s ms  p99 %8s ms  errors %s\n' "$t" "$(field rps "$r")" \
+      "$(field p50_ms "$r")" "$(field p99_ms "$r")" "$(field errors "$r")"
+    stop_vigie
+  done
+fi
+
+# ---- alternating rounds -------------------------------------------------------------------------------
+start_vigie "$threads"
+bench "$VPORT" 2 >/dev/null; bench "$NPORT" 2 >/dev/null  # warm both (page cache, bucket cache)
+echo "rounds: vigie-serve --threads $threads vs nginx (worker_processes $nginx_workers), ${duration} s each"
+printf '%-6s %-12s %10s %9s %9s %7s\n' round server "req/s" "p50 ms" "p99 ms" errors
+: > "$work/results.txt"
+for round in $(seq 1 "$rounds"); do
+  for server in vigie nginx; do
+    port=$VPORT; [ "$server" = nginx ] && port=$NPORT
+    r=$(bench "$port" "$duration")
+    echo "$round $server $(field rps "$r") $(field p50_ms "$r") $(field p99_ms "$r") $(field errors "$r")" >> "$work/results.txt"
+    printf '%-6s %-12s %10s %9s %9s %7s\n' "$round" "$server" "$(field rps "$r")" "$(field p50_ms "$r")" \
+      "$(field p99_ms "$r")" "$(field errors "$r")"
+  done
+done
+python3 - "$work/results.txt" <<'EOF'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1])]
+by = {}
+for r, server, rps, p50, p99, err in rows:
+    by.setdefault(r, {})[server] = (float(rps), float(p50), float(p99))
+for r, d in by.items():
+    v, n = d["vigie"], d["nginx"]
+    print(f"round {r}: vigie/nginx requests/s {v[0] / n[0]:.2f}x, p99 {v[2]:.2f} vs {n[2]:.2f} ms")
+v = [d["vigie"] for d in by.values()]; n = [d["nginx"] for d in by.values()]
+vr, nr = sum(x[0] for x in v) / len(v), sum(x[0] for x in n) / len(n)
+print(f"overall: vigie-serve {vr:.0f} req/s (p50 {statistics.median(x[1] for x in v):.2f} ms, "
+      f"p99 {statistics.median(x[2] for x in v):.2f} ms), nginx {nr:.0f} req/s "
+      f"(p50 {statistics.median(x[1] for x in n):.2f} ms, p99 {statistics.median(x[2] for x in n):.2f} ms); "
+      f"ratio {vr / nr:.2f}x")
+EOF

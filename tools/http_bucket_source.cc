@@ -1,0 +1,235 @@
+#include "tools/http_bucket_source.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace vigie::cli {
+
+namespace {
+
+struct Response {
+  int status = 0;
+  std::string body;
+};
+
+std::unique_ptr<httplib::Client> MakeClient(const HttpSourceOptions& o) {
+  auto cli = std::make_unique<httplib::Client>(o.server);
+  cli->set_keep_alive(true);
+  cli->set_connection_timeout(o.timeout_s, 0);
+  cli->set_read_timeout(o.timeout_s, 0);
+  cli->set_write_timeout(o.timeout_s, 0);
+  if (!o.api_key.empty()) cli->set_default_headers({{"Authorization", "Bearer " + o.api_key}});
+  return cli;
+}
+
+// "message [reason]" from a JSON error body, else the status code.
+std::string ErrorOf(const Response& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_string()) {
+    std::string s = j["error"].get<std::string>();
+    if (j.contains("reason") && j["reason"].is_string()) s += " [" + j["reason"].get<std::string>() + "]";
+    return "HTTP " + std::to_string(r.status) + ": " + s;
+  }
+  return "HTTP " + std::to_string(r.status);
+}
+
+std::string ReasonOf(const Response& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_object() && j.contains("reason") && j["reason"].is_string()) return j["reason"].get<std::string>();
+  return "";
+}
+
+}  // namespace
+
+// GET with retries. Returns the final response (any status) or, when retries ran out on a retryable
+// failure, an IOError. `stop` (may be null) abandons the waits when another thread has failed.
+static Status GetWithRetry(httplib::Client& cli, const std::string& path, const HttpSourceOptions& o,
+                           const std::atomic<bool>* stop, std::atomic<uint64_t>& requests,
+                           std::atomic<uint64_t>& retries, std::atomic<uint64_t>& rate_limited,
+                           std::atomic<int>& warnings, Response* out) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  int failures = 0, limited = 0;
+  for (;;) {
+    ++requests;
+    auto res = cli.Get(path);
+    std::string why;
+    double wait_s = -1;
+    if (!res) {
+      why = "connection error: " + httplib::to_string(res.error());
+      ++failures;
+      if (failures >= o.max_attempts) return Status::IOError(o.server + path + ": " + why);
+    } else if (res->status == 429 || res->status >= 500) {
+      out->status = res->status;
+      out->body = res->body;
+      why = ErrorOf(*out);
+      if (res->status == 429) {
+        ++rate_limited;
+        if (++limited >= o.max_rate_limited) return Status::IOError(o.server + path + ": still " + why);
+      } else if (++failures >= o.max_attempts) {
+        return Status::IOError(o.server + path + ": " + why);
+      }
+      const std::string ra = res->get_header_value("Retry-After");
+      if (!ra.empty() && std::all_of(ra.begin(), ra.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+          ra.size() < 6) {
+        wait_s = std::stod(ra);
+      }
+    } else {
+      out->status = res->status;
+      out->body = std::move(res->body);
+      return Status::Ok();
+    }
+    ++retries;
+    const int n = failures + limited;
+    if (wait_s < 0) {
+      // Exponential back-off with "equal jitter", so that connections do not retry in lock step.
+      const double base = std::min(o.max_backoff_s, 0.1 * std::pow(2.0, n - 1));
+      wait_s = base / 2 + std::uniform_real_distribution<double>(0, base / 2)(rng);
+    } else {
+      // Retry-After is a floor; a little jitter above it spreads the connections out.
+      wait_s += std::uniform_real_distribution<double>(0, 0.25)(rng);
+    }
+    if (o.warn && warnings.fetch_add(1) < 3) {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "; retrying in %.1f s", wait_s);
+      o.warn(why + buf);
+    }
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(wait_s);
+    while (std::chrono::steady_clock::now() < until) {
+      if (stop && stop->load()) return Status::IOError("abandoned");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {
+  auto cli = MakeClient(options_);
+  if (!cli->is_valid()) {
+    return Status::InvalidArgument("remote.url", "cannot use server URL '" + options_.server +
+                                                     "' (give http://host:port or https://host)");
+  }
+  RemoteIndexInfo info;
+  Response r;
+  auto get = [&](const std::string& path) {
+    return GetWithRetry(*cli, path, options_, nullptr, requests_, retries_, rate_limited_, warnings_, &r);
+  };
+  // 1. An info route, when the server has one.
+  VIGIE_RETURN_IF_ERROR(get("/v1/index"));
+  if (r.status == 200) {
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (j.is_object() && j.contains("prefix_hex") && j["prefix_hex"].is_number_integer() &&
+        j.contains("suffix_hex") && j["suffix_hex"].is_number_integer()) {
+      info.layout.prefix_hex = j["prefix_hex"].get<int>();
+      info.layout.suffix_hex = j["suffix_hex"].get<int>();
+      if (j.contains("scheme") && j["scheme"].is_string()) {
+        if (auto id = ParseSchemeName(j["scheme"].get<std::string>())) {
+          info.scheme = *id;
+          info.scheme_known = true;
+        }
+      }
+      if (j.contains("kinds") && j["kinds"].is_array()) {
+        bool served = false;
+        for (const auto& k : j["kinds"]) served |= k.is_string() && k.get<std::string>() == KindName(kind);
+        if (!served) {
+          return Status::InvalidArgument(
+              "index.kind",
+              "the server's index does not hold identifiers of kind " + std::string(KindName(kind)));
+        }
+      }
+      info_ = info;
+      return info;
+    }
+  } else if (r.status == 401) {
+    return Status::FailedPrecondition(options_.server + ": " + ErrorOf(r), "auth.key");
+  }
+  // 2. Probe the range route: 5 digits first (the default), then the length a 400 names.
+  int prefix_hex = 5;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    VIGIE_RETURN_IF_ERROR(get("/v1/range/" + std::string(KindName(kind)) + "/" +
+                              std::string(static_cast<size_t>(prefix_hex), '0')));
+    if (r.status == 200) {
+      RangeResponse body;
+      VIGIE_RETURN_IF_ERROR(DecodeRangeJson(r.body, &body).WithContext(options_.server));
+      info.layout.prefix_hex = static_cast<int>(body.prefix.size());
+      info.layout.suffix_hex = body.suffix_hex;
+      if (kind != Kind::kPassword) {
+        info.scheme = SchemeId::kSha256;  // the only unkeyed scheme for identifiers
+      } else {
+        info.scheme = SchemeId::kSha1;
+      }
+      info_ = info;
+      return info;
+    }
+    const std::string reason = ReasonOf(r);
+    if (r.status == 401) return Status::FailedPrecondition(options_.server + ": " + ErrorOf(r), "auth.key");
+    if (r.status == 400 && reason == "range.kind") {
+      return Status::InvalidArgument("index.kind", "the server's index does not hold identifiers of kind " +
+                                                       std::string(KindName(kind)));
+    }
+    if (r.status == 400 && reason == "prefix.length") {
+      // "the prefix must be exactly N hexadecimal digits for this index"
+      auto j = nlohmann::json::parse(r.body, nullptr, false);
+      const std::string msg = j.is_object() && j["error"].is_string() ? j["error"].get<std::string>() : "";
+      const size_t at = msg.find("exactly ");
+      const int n = at == std::string::npos ? 0 : std::atoi(msg.c_str() + at + 8);
+      if (n >= 1 && n <= 8 && n != prefix_hex) {
+        prefix_hex = n;
+        continue;
+      }
+    }
+    return Status::FailedPrecondition(options_.server + " is not a Vigie range API: " + ErrorOf(r),
+                                      "remote.protocol");
+  }
+  return Status::FailedPrecondition(options_.server + ": could not work out the prefix length",
+                                    "remote.protocol");
+}
+
+Status HttpBucketSource::Fetch(Kind kind, std::span<const uint32_t> prefixes, const OnBucket& on_bucket) {
+  if (prefixes.empty()) return Status::Ok();
+  const int threads = std::max(1, std::min<int>(options_.connections, static_cast<int>(prefixes.size())));
+  std::atomic<size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  Status first_error;
+  const std::string base = "/v1/range/" + std::string(KindName(kind)) + "/";
+  auto worker = [&] {
+    auto cli = MakeClient(options_);
+    Response r;
+    RangeResponse bucket;
+    std::string path;
+    for (size_t i; !stop.load() && (i = next.fetch_add(1)) < prefixes.size();) {
+      const std::string prefix = info_.layout.PrefixHex(prefixes[i]);
+      path = base + prefix;
+      Status s = GetWithRetry(*cli, path, options_, &stop, requests_, retries_, rate_limited_, warnings_, &r);
+      if (s.ok() && r.status != 200) {
+        s = Status::FailedPrecondition(options_.server + path + ": " + ErrorOf(r),
+                                       r.status == 401 ? "auth.key" : "remote.status");
+      }
+      if (s.ok()) s = DecodeRangeJson(r.body, &bucket).WithContext(options_.server + path);
+      if (s.ok() && bucket.prefix != prefix) {
+        s = Status(Code::kCorruption, "range.body",
+                   options_.server + path + ": the answer is for another prefix");
+      }
+      if (s.ok()) s = on_bucket(i, bucket);
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (first_error.ok()) first_error = s;
+        stop = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  return first_error;
+}
+
+}  // namespace vigie::cli

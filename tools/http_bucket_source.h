@@ -1,0 +1,55 @@
+// HttpBucketSource: the BucketSource of core/bulk_check.h over a vigie-serve range API (cpp-httplib).
+//
+// Only prefixes leave the machine: GET /v1/range/{kind}/{prefix}. Fetch spreads the prefixes over
+// `connections` threads, each with its own keep-alive connection. A request that fails with 429, a 5xx or
+// a connection error is retried with exponential back-off (100 ms doubling up to 30 s, with jitter), or
+// after the server's Retry-After when it sends one; other statuses (400, 401, 404) are final.
+//
+// The index's tag layout comes from GET /v1/index when the server has that route (members "scheme",
+// "prefix_hex", "suffix_hex"); otherwise from a probe: GET /v1/range/{kind}/00000 gives suffix_hex (and
+// confirms 5-digit prefixes); a 400 "prefix.length" answer names the right length, which is probed next.
+// Without /v1/index the scheme is inferred: sha256 for nir/email/phone, the hash length for passwords.
+//
+// Thread-safety: one Fetch/Describe at a time per object; Fetch itself is multi-threaded. Counters are
+// atomics, readable at any time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/bulk_check.h"
+
+namespace vigie::cli {
+
+struct HttpSourceOptions {
+  std::string server;   // "http://host:port" or "https://host"
+  std::string api_key;  // sent as "Authorization: Bearer KEY" when not empty
+  int connections = 8;
+  int max_attempts = 8;        // per request, for 5xx and connection errors
+  int max_rate_limited = 200;  // per request, for 429 answers (a rate limit is expected in bulk)
+  double max_backoff_s = 30;
+  int timeout_s = 30;
+  std::function<void(const std::string&)> warn;  // first retries are reported here (stderr in vigie-check)
+};
+
+class HttpBucketSource final : public BucketSource {
+ public:
+  explicit HttpBucketSource(HttpSourceOptions options) : options_(std::move(options)) {}
+
+  Result<RemoteIndexInfo> Describe(Kind kind) override;
+  Status Fetch(Kind kind, std::span<const uint32_t> prefixes, const OnBucket& on_bucket) override;
+
+  uint64_t requests() const { return requests_; }
+  uint64_t retries() const { return retries_; }
+  uint64_t rate_limited() const { return rate_limited_; }
+
+ private:
+  RemoteIndexInfo info_;
+  HttpSourceOptions options_;
+  std::atomic<uint64_t> requests_{0}, retries_{0}, rate_limited_{0};
+  std::atomic<int> warnings_{0};
+};
+
+}  // namespace vigie::cli

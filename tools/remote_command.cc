@@ -1,0 +1,117 @@
+#include "tools/remote_command.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "core/bulk_check.h"
+#include "tools/check_command.h"
+#include "tools/http_bucket_source.h"
+
+namespace vigie::cli {
+
+namespace {
+
+HttpSourceOptions SourceOptions(const RemoteCommand& cmd, std::ostream& err) {
+  HttpSourceOptions o;
+  o.server = cmd.server;
+  while (!o.server.empty() && o.server.back() == '/') o.server.pop_back();
+  o.api_key = cmd.api_key;
+  if (o.api_key.empty()) {
+    if (const char* env = std::getenv("VIGIE_API_KEY")) o.api_key = env;
+  }
+  o.connections = cmd.connections;
+  o.warn = [&err](const std::string& message) { err << "vigie-check: " << message << '\n'; };
+  return o;
+}
+
+}  // namespace
+
+int RunRemoteLookup(const RemoteCommand& cmd, std::istream& in, std::ostream& out, std::ostream& err) {
+  auto kind = ParseKind(cmd.kind);
+  if (!kind) {
+    err << "vigie-check: unknown kind '" << cmd.kind << "' (nir, email, phone, password)\n";
+    return 2;
+  }
+  std::vector<std::string> values = cmd.values;
+  if (values.empty()) {
+    std::string line;
+    while (std::getline(in, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      values.push_back(line);
+    }
+  }
+  HttpBucketSource source(SourceOptions(cmd, err));
+  auto results = CheckValues(&source, *kind, values);
+  if (!results.ok()) {
+    err << "vigie-check: " << results.status().message() << '\n';
+    return 2;
+  }
+  bool any_found = false, any_error = false;
+  uint64_t n = 0;
+  for (const LookupResult& r : *results) {
+    any_found |= r.found;
+    any_error |= !r.error.ok();
+    PrintLookupResult(r, *kind, cmd.json, ++n, out);
+  }
+  if (any_found) return 0;
+  return any_error ? 2 : 1;
+}
+
+int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err) {
+  auto kind = ParseKind(cmd.kind);
+  if (!kind) {
+    err << "vigie-check: unknown kind '" << cmd.kind << "' (nir, email, phone, password)\n";
+    return 2;
+  }
+  if (cmd.output.empty()) {
+    err << "vigie-check: give --output FILE (or - for standard output) with --input\n";
+    return 2;
+  }
+  HttpBucketSource source(SourceOptions(cmd, err));
+  Progress progress(stderr, IsTerminal(stderr));
+  BulkOptions o;
+  o.kind = *kind;
+  o.input_path = cmd.input;
+  o.output_path = cmd.output;
+  o.column = cmd.column;
+  o.header = cmd.header;
+  o.checkpoint_path = cmd.checkpoint;
+  o.block_rows = cmd.block_rows;
+  if (cmd.progress) o.progress = &progress;
+  auto report = vigie::RunBulkCheck(o, &source);
+  progress.Finish();
+  if (!report.ok()) {
+    err << "vigie-check: " << report.status().message() << '\n';
+    if (!cmd.checkpoint.empty() && std::filesystem::exists(cmd.checkpoint)) {
+      err << "vigie-check: the checkpoint keeps what was done: run the same command again to resume\n";
+    }
+    return 2;
+  }
+  const BulkReport& r = *report;
+  char line[400];
+  if (r.already_complete) {
+    std::snprintf(line, sizeof line,
+                  "already complete (checkpoint %s): %llu rows, %llu found, %llu not found, "
+                  "%llu invalid\n",
+                  cmd.checkpoint.c_str(), static_cast<unsigned long long>(r.rows),
+                  static_cast<unsigned long long>(r.found), static_cast<unsigned long long>(r.not_found),
+                  static_cast<unsigned long long>(r.invalid));
+  } else {
+    std::snprintf(
+        line, sizeof line,
+        "%llu rows: %llu found, %llu not found, %llu invalid; %llu buckets fetched (%llu retries, %llu "
+        "rate-limited)%s; %.2f s\n",
+        static_cast<unsigned long long>(r.rows), static_cast<unsigned long long>(r.found),
+        static_cast<unsigned long long>(r.not_found), static_cast<unsigned long long>(r.invalid),
+        static_cast<unsigned long long>(r.buckets), static_cast<unsigned long long>(source.retries()),
+        static_cast<unsigned long long>(source.rate_limited()),
+        r.resumed_at_line ? (", resumed at line " + std::to_string(r.resumed_at_line)).c_str() : "",
+        r.seconds);
+  }
+  err << "vigie-check: " << line;
+  return r.found ? 0 : 1;
+}
+
+}  // namespace vigie::cli

@@ -1,0 +1,31 @@
+// vigie-check --server: look-ups against a remote vigie-serve, for a few values or for a whole file.
+// Separated from main() like check_command.h; each returns the process exit code (grep's convention: 0 when
+// something was found, 1 when nothing was, 2 on an error — for bulk runs, invalid rows are reported in the
+// output file and do not make the run fail).
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace vigie::cli {
+
+struct RemoteCommand {
+  std::string server;
+  std::string kind;
+  std::string api_key;  // empty: $VIGIE_API_KEY when set
+  bool json = false;
+  std::vector<std::string> values;  // single mode; empty: read lines from `in`
+  // Bulk mode (input set):
+  std::string input, output, column, checkpoint;
+  int header = -1;  // -1: detected (CSV: yes, plain list: no); 0/1 forced
+  int connections = 8;
+  size_t block_rows = 1'000'000;
+  bool progress = true;  // a progress line on stderr
+};
+
+int RunRemoteLookup(const RemoteCommand& cmd, std::istream& in, std::ostream& out, std::ostream& err);
+int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err);
+
+}  // namespace vigie::cli

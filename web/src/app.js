@@ -1,0 +1,259 @@
+// The citizen page's behaviour: language switch, kind selector, and on submit only (never per keystroke,
+// which would stream prefixes to the server) normalise -> tag -> fetch the prefix's bucket -> match here.
+// Everything is built with DOM calls and textContent (no innerHTML), so nothing from the server or the
+// input is ever parsed as markup. Requests go to the page's own origin only (relative URLs), without
+// credentials or referrer.
+import { dataClassName, LANGUAGES, reasonMessage, t } from './i18n.js';
+import { lookUp, parseIndexInfo } from './lookup.js';
+import { nirSignificantLength, normalize } from './normalize.js';
+
+const $ = (id) => document.getElementById(id);
+const form = $('check');
+const input = $('value');
+const submit = $('submit');
+const error = $('error');
+const result = $('result');
+const langButton = $('lang');
+
+const INPUT_MODES = { nir: 'text', email: 'email', phone: 'tel' };
+
+const state = {
+  lang: LANGUAGES.includes(location.hash.slice(1)) ? location.hash.slice(1) : 'fr',
+  kind: 'nir',
+  error: null, // { reason, typed } of the last rejected input
+  view: null, // what the result region shows, re-rendered on a language change
+  info: null, // Promise of parseIndexInfo(/v1/index)
+  breaches: null, // Promise of Map name -> breach record (/v1/breaches)
+};
+
+class HttpError extends Error {
+  constructor(status, retryAfter) {
+    super(`HTTP ${status}`);
+    this.status = status;
+    this.retryAfter = retryAfter;
+  }
+}
+
+async function fetchJson(path) {
+  const response = await fetch(new URL(path, document.baseURI), {
+    credentials: 'omit',
+    referrerPolicy: 'no-referrer',
+    headers: { Accept: 'application/json' },
+  });
+  if (!response.ok) throw new HttpError(response.status, Number(response.headers.get('Retry-After')) || 0);
+  return response.json();
+}
+
+function loadIndexInfo() {
+  state.info ||= fetchJson('v1/index').then(parseIndexInfo);
+  state.info.catch(() => { state.info = null; });
+  return state.info;
+}
+
+function loadBreaches() {
+  state.breaches ||= fetchJson('v1/breaches').then((list) => new Map(list.map((b) => [b.Name, b])));
+  state.breaches.catch(() => { state.breaches = null; });
+  return state.breaches;
+}
+
+// ---- rendering -----------------------------------------------------------------------------------------
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  Object.assign(node, props);
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+function formatDate(iso) {
+  const date = new Date(`${iso}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(String(iso)) || Number.isNaN(date.getTime())) return String(iso);
+  return new Intl.DateTimeFormat(state.lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' })
+    .format(date);
+}
+
+// Canonical form as people read it: the NIR in the groups printed on the card.
+function formatCanonical(kind, canonical) {
+  if (kind !== 'nir') return canonical;
+  const groups = [1, 2, 2, 2, 3, 3, 2];
+  const out = [];
+  let at = 0;
+  for (const n of groups) {
+    out.push(canonical.slice(at, at + n));
+    at += n;
+  }
+  return out.join(' ');
+}
+
+function renderBreach(name, record) {
+  const { lang } = state;
+  const item = el('li', {}, el('h3', { textContent: record?.Title || name }));
+  if (record?.BreachDate) {
+    item.append(el('p', { textContent: t(lang, 'breach.date', { date: formatDate(record.BreachDate) }) }));
+  }
+  if (Array.isArray(record?.DataClasses) && record.DataClasses.length > 0) {
+    const classes = record.DataClasses.map((c) => dataClassName(lang, c)).join(', ');
+    item.append(el('p', { textContent: t(lang, 'breach.classes', { classes }) }));
+  }
+  if (record?.Description) item.append(el('p', { className: 'description', textContent: record.Description }));
+  return item;
+}
+
+function renderAdvice(keys) {
+  return el('div', { className: 'next' }, el('h3', { textContent: t(state.lang, 'next.title') }),
+    el('ul', {}, ...keys.map((key) => el('li', { textContent: t(state.lang, key) }))));
+}
+
+function renderView() {
+  const view = state.view;
+  const { lang } = state;
+  result.replaceChildren();
+  result.className = 'result';
+  if (!view) return;
+  if (view.type === 'notice') {
+    result.classList.add('notice');
+    result.append(el('p', { textContent: t(lang, view.key, view.vars) }));
+    return;
+  }
+  const what = t(lang, `what.${view.kind}`);
+  const canonical = formatCanonical(view.kind, view.canonical);
+  const checked = el('p', { className: 'checked', textContent: t(lang, 'result.checked', { canonical }) });
+  if (view.type === 'found') {
+    result.classList.add('found');
+    const n = view.breaches.length;
+    result.append(
+      el('h2', { textContent: t(lang, n === 1 ? 'result.found.one' : 'result.found.many', { what, n }) }),
+      checked,
+      el('ul', { className: 'breaches' }, ...view.breaches.map((name) => renderBreach(name, view.records.get(name)))),
+      renderAdvice([1, 2, 3].map((i) => `next.${view.kind}.${i}`)),
+    );
+  } else {
+    result.classList.add('absent');
+    result.append(
+      el('h2', { textContent: t(lang, 'result.absent', { what }) }),
+      checked,
+      el('p', { textContent: t(lang, 'result.absent.caveat', { n: view.known }) }),
+      renderAdvice(['next.absent']),
+    );
+  }
+}
+
+function renderError() {
+  if (!state.error) {
+    error.hidden = true;
+    error.textContent = '';
+    error.removeAttribute('role');
+    input.removeAttribute('aria-invalid');
+    return;
+  }
+  error.textContent = reasonMessage(state.lang, state.kind, state.error.reason, state.error.typed);
+  error.setAttribute('role', 'alert');
+  error.hidden = false;
+  input.setAttribute('aria-invalid', 'true');
+}
+
+function applyLanguage() {
+  const { lang } = state;
+  document.documentElement.lang = lang;
+  for (const node of document.querySelectorAll('[data-i18n]')) {
+    node.textContent = t(lang, node.dataset.i18n, { p: node.dataset.i18nP || '5' });
+  }
+  for (const node of document.querySelectorAll('[data-i18n-label]')) {
+    node.setAttribute('aria-label', t(lang, node.dataset.i18nLabel));
+  }
+  // The button names the other language, in that language.
+  langButton.lang = lang === 'fr' ? 'en' : 'fr';
+  applyKind();
+  renderError();
+  renderView();
+}
+
+function applyKind() {
+  $('value-label').textContent = t(state.lang, `label.${state.kind}`);
+  $('value-label').dataset.i18n = `label.${state.kind}`;
+  $('hint').textContent = t(state.lang, `hint.${state.kind}`);
+  $('hint').dataset.i18n = `hint.${state.kind}`;
+  input.inputMode = INPUT_MODES[state.kind];
+}
+
+// ---- behaviour -----------------------------------------------------------------------------------------
+
+function show(view) {
+  state.view = view;
+  renderView();
+}
+
+async function check() {
+  state.error = null;
+  const kind = state.kind;
+  const normalized = normalize(kind, input.value);
+  if (!normalized.ok) {
+    state.error = { reason: normalized.reason, typed: kind === 'nir' ? nirSignificantLength(input.value) : 0 };
+    renderError();
+    show(null);
+    input.focus();
+    return;
+  }
+  renderError();
+  submit.disabled = true;
+  show({ type: 'notice', key: 'status.checking' });
+  try {
+    const info = await loadIndexInfo();
+    if (info.scheme !== 'sha256') return show({ type: 'notice', key: 'status.scheme' });
+    if (!info.kinds.includes(kind)) return show({ type: 'notice', key: 'status.kind' });
+    const [answer, records] = await Promise.all([
+      lookUp(kind, normalized.canonical, info, fetchJson),
+      loadBreaches().catch(() => new Map()),
+    ]);
+    show({
+      type: answer.found ? 'found' : 'absent',
+      kind,
+      canonical: normalized.canonical,
+      breaches: answer.breaches,
+      records,
+      known: records.size,
+    });
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 429) {
+      show({ type: 'notice', key: 'status.busy', vars: { s: e.retryAfter || 1 } });
+    } else {
+      show({ type: 'notice', key: 'status.unavailable' });
+    }
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  check();
+});
+
+for (const radio of form.querySelectorAll('input[name="kind"]')) {
+  radio.addEventListener('change', () => {
+    if (!radio.checked) return;
+    state.kind = radio.value;
+    state.error = null;
+    state.view = null;
+    input.value = '';
+    applyKind();
+    renderError();
+    renderView();
+  });
+}
+
+langButton.addEventListener('click', () => {
+  state.lang = state.lang === 'fr' ? 'en' : 'fr';
+  history.replaceState(null, '', state.lang === 'fr' ? location.pathname : '#en');
+  applyLanguage();
+});
+
+// The index's prefix length, for the privacy note (the request carries nothing personal).
+loadIndexInfo()
+  .then((info) => {
+    $('privacy-sent').dataset.i18nP = String(info.prefixHex);
+    applyLanguage();
+  })
+  .catch(() => {});
+state.kind = form.querySelector('input[name="kind"]:checked')?.value || 'nir';
+applyLanguage();

@@ -1,0 +1,217 @@
+// The citizen page in a real browser: Debian's headless Chromium driven by playwright-core, against a running
+// vigie-serve (tests/e2e/web_page.sh starts it on a generated index). Checks that a present NIR shows its
+// breach, an absent one says so, input errors are explained, nothing but the prefix reaches the server (every
+// request the page makes is recorded), the page passes axe-core's WCAG 2.1 AA rules in every state, keyboard
+// use works, and a phone-sized screen has no horizontal scrolling. Saves screenshots of the states.
+//
+// Usage: node browser.mjs BASE_URL PRESENT_NIR ABSENT_NIR SCREENSHOT_DIR
+//   PRESENT_NIR is indexed in breach "mutuelle-a" (title "Mutuelle A"); ABSENT_NIR is not. Both canonical.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+const [base, present, absent, shots] = process.argv.slice(2);
+if (!shots) {
+  console.error('usage: browser.mjs BASE_URL PRESENT_NIR ABSENT_NIR SCREENSHOT_DIR');
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const origin = new URL(base).origin;
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const tag = (canonical) => createHash('sha256').update(`vigie:nir:${canonical}`).digest('hex');
+const spaced = (n) =>
+  [n[0], n.slice(1, 3), n.slice(3, 5), n.slice(5, 7), n.slice(7, 10), n.slice(10, 13), n.slice(13)].join(' ');
+// The same NIR with a wrong key (still 01..97).
+const wrongKey = (n) => n.slice(0, 13) + String((Number(n.slice(13)) % 97) + 1).padStart(2, '0');
+
+let failures = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`ok: ${name}`);
+  } catch (e) {
+    failures += 1;
+    console.error(`FAIL: ${name}\n${e.stack || e}`);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run',
+  ],
+});
+const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, locale: 'fr-FR', colorScheme: 'light' });
+const page = await context.newPage();
+
+const requests = [];
+page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() || '' }));
+const problems = [];
+page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+page.on('pageerror', (e) => problems.push(String(e)));
+
+async function axe(state) {
+  const result = await page.evaluate(`${axeSource}
+    ;axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+      .then((r) => r.violations.map((v) =>
+        v.id + ': ' + v.help + ' (' + v.nodes.map((n) => n.target.join(' ')).join(', ') + ')'))`);
+  assert.deepEqual(result, [], `axe violations (${state})`);
+}
+
+const result = page.locator('#result');
+const error = page.locator('#error');
+async function submitNir(text, { keyboard = false } = {}) {
+  await page.locator('#value').fill('');
+  // Typed key by key, as a person would: nothing may leave the page before the submit.
+  const before = requests.length;
+  await page.locator('#value').pressSequentially(text);
+  assert.equal(requests.length, before, 'typing made no request');
+  if (keyboard) await page.keyboard.press('Enter');
+  else await page.locator('#submit').click();
+}
+
+await check('the page loads with its policy, explains what is sent, in French', async () => {
+  const response = await page.goto(base);
+  assert.equal(response.status(), 200);
+  const headers = response.headers();
+  assert.match(headers['content-security-policy'], /default-src 'none'; script-src 'self'/);
+  assert.equal(headers['x-content-type-options'], 'nosniff');
+  assert.equal(headers['referrer-policy'], 'no-referrer');
+  await page.waitForFunction(() => document.querySelector('#privacy-sent').textContent.includes('5 premiers'));
+  assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+  assert.match(await page.locator('.privacy').innerText(), /Jamais envoyé : votre numéro/);
+  assert.deepEqual(await context.cookies(), []);
+  await axe('initial');
+  await page.screenshot({ path: join(shots, 'page-fr.png'), fullPage: true });
+});
+
+await check('a present NIR shows its breach, title, date, data classes and advice', async () => {
+  await submitNir(spaced(present));
+  await page.locator('#result.found').waitFor();
+  const text = await result.innerText();
+  assert.match(text, /figure dans 1 fuite connue/);
+  assert.match(text, /Mutuelle A/);
+  assert.match(text, /1 février 2024/);
+  assert.match(text, /noms et prénoms, numéros de sécurité sociale/);
+  assert.match(text, /Que faire maintenant/);
+  assert.equal(await result.getAttribute('aria-live'), 'polite');
+  await axe('found');
+  await page.screenshot({ path: join(shots, 'found-fr.png'), fullPage: true });
+});
+
+await check('an absent NIR is reported absent (keyboard only: Tab to the field, Enter to submit)', async () => {
+  await page.locator('#value').fill('');
+  await page.locator('#lang').focus();
+  for (let i = 0; i < 6 && (await page.evaluate(() => document.activeElement.id)) !== 'value'; i += 1) {
+    await page.keyboard.press('Tab');
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'value', 'the field is reachable with Tab');
+  await submitNir(absent, { keyboard: true });
+  await page.locator('#result.absent').waitFor();
+  assert.match(await result.innerText(), /ne figure dans aucune fuite connue/);
+  await axe('absent');
+  await page.screenshot({ path: join(shots, 'absent-fr.png'), fullPage: true });
+});
+
+await check('a wrong key is explained, and nothing is requested for it', async () => {
+  const before = requests.length;
+  await submitNir(spaced(wrongKey(present)));
+  await error.waitFor({ state: 'visible' });
+  assert.match(await error.innerText(), /Les deux derniers chiffres \(la clé\) ne correspondent pas/);
+  assert.equal(await page.locator('#value').getAttribute('aria-invalid'), 'true');
+  assert.equal(await error.getAttribute('role'), 'alert');
+  assert.equal(await result.innerText(), '');
+  assert.equal(requests.length, before);
+  await axe('wrong key');
+  await page.screenshot({ path: join(shots, 'wrong-key-fr.png'), fullPage: true });
+});
+
+await check('a misplaced Corsica letter and too few digits are explained', async () => {
+  await submitNir('2 84 05 A2 321 025 52');
+  await page.waitForFunction(() => /2A ou 2B/.test(document.querySelector('#error').textContent));
+  await submitNir('1 85 05 78 006 08');
+  await page.waitForFunction(() => /Il manque des chiffres.*saisi 12/.test(document.querySelector('#error').textContent));
+});
+
+await check('English: the switch translates the page and the messages', async () => {
+  await page.locator('#lang').click();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+  assert.match(await page.locator('h1').innerText(), /Has my number leaked/);
+  assert.match(await error.innerText(), /Some digits are missing/);
+  await submitNir(spaced(present));
+  await page.locator('#result.found').waitFor();
+  assert.match(await result.innerText(), /appears in 1 known breach/);
+  assert.match(await result.innerText(), /1 February 2024/);
+  await axe('english');
+  await page.screenshot({ path: join(shots, 'found-en.png'), fullPage: true });
+  await page.locator('#lang').click();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+});
+
+await check('nothing but the prefix reaches the server', async () => {
+  const range = requests.filter((r) => r.url.includes('/v1/range/'));
+  assert.deepEqual(
+    [...new Set(range.map((r) => new URL(r.url).pathname))].sort(),
+    [`/v1/range/nir/${tag(present).slice(0, 5)}`, `/v1/range/nir/${tag(absent).slice(0, 5)}`].sort(),
+  );
+  const secrets = [present, absent, wrongKey(present), tag(present), tag(absent), tag(present).slice(5, 21),
+    tag(absent).slice(5, 21), spaced(present), encodeURIComponent(spaced(present))];
+  for (const r of requests) {
+    assert.equal(new URL(r.url).origin, origin, `only the page's own origin: ${r.url}`);
+    assert.equal(r.method, 'GET', r.url);
+    assert.equal(r.body, '', r.url);
+    assert.equal(new URL(r.url).search, '', `no query string: ${r.url}`);
+    for (const secret of secrets) assert.ok(!r.url.includes(secret) && !r.body.includes(secret), r.url);
+  }
+  const allowed = new Set(['/', '/static/app.js', '/static/i18n.js', '/static/lookup.js', '/static/normalize.js',
+    '/static/style.css', '/static/favicon.svg', '/v1/index', '/v1/breaches', '/v1/range/nir/PREFIX']);
+  for (const r of requests) {
+    const path = new URL(r.url).pathname.replace(/^\/v1\/range\/nir\/[0-9a-f]{5}$/, '/v1/range/nir/PREFIX');
+    assert.ok(allowed.has(path), `unexpected request ${path}`);
+  }
+});
+
+await check('no console errors or CSP violations', async () => {
+  assert.deepEqual(problems, []);
+});
+
+await check('phone screen: no horizontal scrolling, e-mail and phone kinds work', async () => {
+  const phone = await browser.newContext({
+    viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'fr-FR',
+  });
+  const mobile = await phone.newPage();
+  await mobile.goto(base);
+  await mobile.waitForFunction(() => document.querySelector('#privacy-sent').textContent.includes('5 premiers'));
+  assert.ok(await mobile.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits the width');
+  await mobile.locator('#value').fill(spaced(present));
+  await mobile.locator('#submit').click();
+  await mobile.locator('#result.found').waitFor();
+  assert.ok(await mobile.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'result fits');
+  await mobile.screenshot({ path: join(shots, 'found-phone.png'), fullPage: true });
+  await mobile.locator('input[value="email"]').check();
+  assert.match(await mobile.locator('#value-label').innerText(), /adresse e-mail/);
+  await mobile.locator('#value').fill('pas une adresse');
+  await mobile.locator('#submit').click();
+  await mobile.waitForFunction(() => /une espace, des guillemets/.test(document.querySelector('#error').textContent));
+  await mobile.locator('#value').fill('Someone@Example.org');
+  await mobile.locator('#submit').click();
+  await mobile.locator('#result.absent').waitFor(); // an NIR-only dump: no e-mail is indexed
+  await mobile.locator('input[value="phone"]').check();
+  await mobile.locator('#value').fill('06 12 34 56');
+  await mobile.locator('#submit').click();
+  await mobile.waitForFunction(() => /10 chiffres/.test(document.querySelector('#error').textContent));
+  await phone.close();
+});
+
+await browser.close();
+if (failures > 0) {
+  console.error(`${failures} check(s) failed`);
+  process.exit(1);
+}
+console.log('all browser checks passed');
