@@ -27,7 +27,7 @@ echo "generating and indexing $rows rows in $work ..."
 "$build/tools/vigie-gen" --rows "$rows" --seed 7 -o "$work/indexed.csv" 2>/dev/null
 "$build/tools/vigie-gen" --rows "$rows" --seed 8 -o "$work/other.csv" 2>/dev/null
 rm -rf "$work/index"
-"$build/indexer/vigie-index" create --index "$work/index" --scheme sha256 --allow-unkeyed-nir >/dev/null
+"$build/indexer/vigie-index" create --no-padding --index "$work/index" --scheme sha256 --allow-unkeyed-nir >/dev/null
 "$build/indexer/vigie-index" define --index "$work/index" --breach bench --title Bench --date 2024-01-01 \
   --data-classes nir >/dev/null
 "$build/indexer/vigie-index" add --index "$work/index" --breach bench --input "$work/indexed.csv" --kind nir \

@@ -28,7 +28,7 @@ distinct=$("${cat_cmd[@]}" "$dump" | tail -n +2 | cut -d';' -f4 | LC_ALL=C sort 
 sort_s=$(echo "$(date +%s.%N) - $start" | bc)
 
 rm -rf "$work/index"
-"$build/indexer/vigie-index" create --index "$work/index" --scheme sha256 --allow-unkeyed-nir >/dev/null
+"$build/indexer/vigie-index" create --no-padding --index "$work/index" --scheme sha256 --allow-unkeyed-nir >/dev/null
 "$build/indexer/vigie-index" define --index "$work/index" --breach bench --title Bench --date 2024-01-01 \
   --data-classes nir >/dev/null
 /usr/bin/time -f "%e %M" -o "$work/time.txt" "$build/indexer/vigie-index" add --index "$work/index" \

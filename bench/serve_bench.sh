@@ -33,7 +33,10 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -z "${WORK:-}" ] && rm -rf "$work"
+  if [ -z "${WORK:-}" ]; then
+    echo "deleting $work (a million small files: minutes on disks with online discard; set WORK to keep it)" >&2
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 chmod 755 "$work"
@@ -43,14 +46,19 @@ if [ ! -f "$work/export/manifest.json" ]; then
   echo "generating $rows rows, indexing and exporting in $work ..."
   "$build/tools/vigie-gen" --rows "$rows" --seed 7 --duplicates 0 -o "$work/dump.csv" 2>/dev/null
   rm -rf "$work/index"
-  "$build/indexer/vigie-index" create --index "$work/index" --scheme sha256 --allow-unkeyed-nir >/dev/null
+  "$build/indexer/vigie-index" create --no-padding --index "$work/index" --scheme sha256 --allow-unkeyed-nir >/dev/null
   "$build/indexer/vigie-index" define --index "$work/index" --breach bench --title Bench --date 2024-01-01 \
     --data-classes nir >/dev/null
   "$build/indexer/vigie-index" add --index "$work/index" --breach bench --input "$work/dump.csv" --kind nir \
     --column nir --no-progress >/dev/null
   start=$(date +%s.%N)
   "$build/indexer/vigie-index" export --index "$work/index" --out "$work/export" --json > "$work/export.json"
-  echo "export: $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(f"{d[\"files\"]} files, {d[\"bytes\"]/1e6:.0f} MB, written {d[\"write_seconds\"]:.1f} s + synced {d[\"sync_seconds\"]:.1f} s + published {d[\"replace_seconds\"]:.1f} s")' "$work/export.json"), wall $(echo "$(date +%s.%N) - $start" | bc | cut -c1-6) s"
+  python3 - "$work/export.json" "$(echo "$(date +%s.%N) - $start" | bc)" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(f"export: {d['files']} files, {d['bytes'] / 1e6:.0f} MB: written in {d['write_seconds']:.1f} s, synced in "
+      f"{d['sync_seconds']:.1f} s, published in {d['replace_seconds']:.1f} s (wall {float(sys.argv[2]):.1f} s)")
+EOF
 fi
 prefix_hex=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["prefix_hex"])' "$work/export/manifest.json")
 
@@ -106,9 +114,11 @@ NPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
 sed -e "s|^\( *\)listen .*|\1listen 127.0.0.1:$NPORT backlog=1024;|" -e "s|^\( *\)root .*|\1root $work/export;|" \
     -e "s|^\( *\)set \$vigie_prefix_hex .*|\1set \$vigie_prefix_hex $prefix_hex;|" \
     docs/nginx-vigie.conf > "$ndir/vigie.conf"
+nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=65536
 cat > "$ndir/nginx.conf" <<EOF
 daemon off;
 worker_processes $nginx_workers;
+worker_rlimit_nofile $nofile;
 pid $ndir/nginx.pid;
 error_log $ndir/logs/error.log warn;
 events { worker_connections 1024; }

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "core/csv.h"
 #include "core/input_file.h"
@@ -29,10 +30,28 @@ using Clock = std::chrono::steady_clock;
 
 // ---- tagging -----------------------------------------------------------------------------------------
 
+// Runs fn(begin, end) over [0, n) in up to hardware_concurrency slices (the OPRF client work is a few
+// scalar multiplications per row); returns the first error.
+Status ParallelSlices(size_t n, const std::function<Status(size_t, size_t)>& fn) {
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 16);
+  const size_t slices = std::min(threads, std::max<size_t>(1, n / 64));
+  if (slices <= 1) return fn(0, n);
+  std::vector<Status> results(slices);
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < slices; ++t) {
+    pool.emplace_back([&, t] { results[t] = fn(n * t / slices, n * (t + 1) / slices); });
+  }
+  for (auto& th : pool) th.join();
+  for (Status& r : results) VIGIE_RETURN_IF_ERROR(r);
+  return Status::Ok();
+}
+
 // Normalises and tags identifiers of one kind the way the index did, and cuts the tag like the server.
+// On oprf-p256, Tag only normalises and queues the row; FinishOprf tags every queued row at once.
 class RemoteTagger {
  public:
   RemoteTagger(Kind kind, const RemoteIndexInfo& info) : kind_(kind), info_(info) {
+    oprf_ = info.scheme_known && info.scheme == SchemeId::kOprfP256;
     if (kind == Kind::kPassword) {
       sha1_ = std::move(MakeUnkeyedScheme(SchemeId::kSha1).value());
       ntlm_ = std::move(MakeUnkeyedScheme(SchemeId::kNtlm).value());
@@ -44,34 +63,79 @@ class RemoteTagger {
 
   // Fills *prefix and suffix_hex (layout.suffix_hex characters). `*valid` says whether the input itself
   // was acceptable (false: the error is about the input; true with an error: the tag could not be made).
+  // `row` identifies the row for FinishOprf.
   Status Tag(std::string_view input, std::string* canonical, bool* valid, uint32_t* prefix,
-             char* suffix_hex) {
+             char* suffix_hex, size_t row) {
     *valid = false;
     Status s = Normalize(kind_, input, canonical);
     if (!s.ok()) return s;
     *valid = true;
+    if (oprf_) {
+      pending_.push_back({row, TagInput(kind_, *canonical)});
+      return Status::Ok();
+    }
     const Scheme* scheme = sha256_.get();
     if (kind_ == Kind::kPassword) {
       const bool ntlm = info_.scheme_known ? info_.scheme == SchemeId::kNtlm : canonical->size() == 32;
       scheme = ntlm ? ntlm_.get() : sha1_.get();
     }
     VIGIE_RETURN_IF_ERROR(scheme->ComputeTag(kind_, *canonical, tag_.data()));
+    return Cut(tag_.data(), scheme->tag_bytes(), prefix, suffix_hex);
+  }
+
+  // oprf-p256: blinds every queued input, has the source evaluate them, finalizes, and writes each row's
+  // prefix and suffix (suffix_hex points at row 0's, w characters per row).
+  Status FinishOprf(BucketSource* source, uint32_t* prefixes, char* suffix_hex, size_t w) {
+    if (!oprf_ || pending_.empty()) return Status::Ok();
+    const size_t n = pending_.size();
+    std::vector<oprf::Blinded> blinded(n);
+    std::vector<oprf::Element> elements(n), evaluated(n);
+    VIGIE_RETURN_IF_ERROR(ParallelSlices(n, [&](size_t begin, size_t end) -> Status {
+      for (size_t i = begin; i < end; ++i) {
+        auto b = oprf::Blind(oprf::Mode::kOprf, pending_[i].input);
+        if (!b.ok()) return b.status();
+        blinded[i] = *b;
+        elements[i] = b->element;
+      }
+      return Status::Ok();
+    }));
+    VIGIE_RETURN_IF_ERROR(source->Evaluate(kind_, elements, evaluated));
+    VIGIE_RETURN_IF_ERROR(ParallelSlices(n, [&](size_t begin, size_t end) -> Status {
+      for (size_t i = begin; i < end; ++i) {
+        auto out = oprf::Finalize(pending_[i].input, blinded[i].blind, evaluated[i]);
+        if (!out.ok()) return out.status();
+        const size_t row = pending_[i].row;
+        VIGIE_RETURN_IF_ERROR(Cut(out->data(), out->size(), &prefixes[row], suffix_hex + row * w));
+      }
+      return Status::Ok();
+    }));
+    pending_.clear();
+    return Status::Ok();
+  }
+
+ private:
+  Status Cut(const uint8_t* tag, size_t tag_bytes, uint32_t* prefix, char* suffix_hex) const {
     const TagLayout& layout = info_.layout;
-    if (static_cast<size_t>(layout.prefix_hex + layout.suffix_hex) > 2 * scheme->tag_bytes()) {
+    if (static_cast<size_t>(layout.prefix_hex + layout.suffix_hex) > 2 * tag_bytes) {
       return Status::InvalidArgument("remote.layout",
                                      "the server's prefix and suffix are longer than the tag");
     }
-    *prefix = layout.Prefix(tag_.data());
+    *prefix = layout.Prefix(tag);
     static constexpr char kHex[] = "0123456789abcdef";
     for (int i = 0; i < layout.suffix_hex; ++i) {
       const int nibble = layout.prefix_hex + i;
-      const uint8_t byte = tag_[static_cast<size_t>(nibble / 2)];
+      const uint8_t byte = tag[static_cast<size_t>(nibble / 2)];
       suffix_hex[i] = kHex[nibble % 2 ? byte & 0xf : byte >> 4];
     }
     return Status::Ok();
   }
 
- private:
+  struct Pending {
+    size_t row;
+    std::string input;  // "vigie:{kind}:{canonical}"
+  };
+  bool oprf_ = false;
+  std::vector<Pending> pending_;
   Kind kind_;
   RemoteIndexInfo info_;
   std::unique_ptr<Scheme> sha256_, sha1_, ntlm_;
@@ -80,12 +144,6 @@ class RemoteTagger {
 
 Status CheckInfo(Kind kind, const RemoteIndexInfo& info) {
   if (info.scheme_known) {
-    if (info.scheme == SchemeId::kOprfP256) {
-      return Status::FailedPrecondition(
-          "the server's index uses the keyed oprf-p256 scheme; remote checks "
-          "support unkeyed indexes (sha256, sha1, ntlm) only",
-          "remote.scheme");
-    }
     const bool password_scheme = info.scheme == SchemeId::kSha1 || info.scheme == SchemeId::kNtlm;
     if (password_scheme != (kind == Kind::kPassword)) {
       return Status::InvalidArgument(
@@ -457,6 +515,11 @@ struct Block {
 
 // ---- single values -------------------------------------------------------------------------------------
 
+Status BucketSource::Evaluate(Kind, std::span<const oprf::Element>, std::span<oprf::Element>) {
+  return Status::FailedPrecondition("this bucket source cannot run OPRF evaluations (oprf-p256 index)",
+                                    "remote.scheme");
+}
+
 Result<std::vector<LookupResult>> CheckValues(BucketSource* source, Kind kind,
                                               const std::vector<std::string>& values) {
   auto info = source->Describe(kind);
@@ -471,11 +534,12 @@ Result<std::vector<LookupResult>> CheckValues(BucketSource* source, Kind kind,
   std::string suffixes(values.size() * w, '\0');
   for (size_t i = 0; i < values.size(); ++i) {
     LookupResult& r = results[i];
-    Status s = tagger.Tag(values[i], &r.canonical, &r.valid, &prefixes[i], suffixes.data() + i * w);
+    Status s = tagger.Tag(values[i], &r.canonical, &r.valid, &prefixes[i], suffixes.data() + i * w, i);
     if (!r.valid) r.canonical.clear();
     r.error = s;
     pending[i] = s.ok();
   }
+  VIGIE_RETURN_IF_ERROR(tagger.FinishOprf(source, prefixes.data(), suffixes.data(), w));
   Groups g = GroupByPrefix(prefixes, pending);
   Status fetched = source->Fetch(kind, g.prefixes, [&](size_t i, const RangeResponse& bucket) -> Status {
     VIGIE_RETURN_IF_ERROR(CheckBucket(bucket, kind, layout));
@@ -662,13 +726,14 @@ Result<BulkReport> RunBulkCheck(const BulkOptions& options, BucketSource* source
         value = fields[static_cast<size_t>(field)];
       }
       bool valid = false;
-      Status s = tagger.Tag(value, &canonical, &valid, &prefixes[i], suffixes.data() + i * w);
+      Status s = tagger.Tag(value, &canonical, &valid, &prefixes[i], suffixes.data() + i * w, i);
       if (!s.ok()) {
         errors[i] = ErrorText(s);
         continue;
       }
       state[i] = 1;
     }
+    VIGIE_RETURN_IF_ERROR(tagger.FinishOprf(source, prefixes.data(), suffixes.data(), w));
 
     // 3. Fetch each distinct prefix once; match the block's rows as their bucket arrives.
     Groups g = GroupByPrefix(prefixes, state);

@@ -2,6 +2,10 @@
 // prefixes only (PRODUCT.md §4). Used by `vigie-check --server` for a few values and for bulk files.
 //
 // The buckets come from a BucketSource: the HTTP client in tools/ in production, an in-memory fake in tests.
+// On an oprf-p256 index the tags come from the server too, obliviously: each canonical input
+// "vigie:{kind}:{canonical}" is blinded with a fresh random scalar (oprf::Blind), the blinded elements of a
+// whole block go to BucketSource::Evaluate (the server's BlindEvaluate), and Finalize gives the tag; the
+// server sees only uniformly random points, then only prefixes.
 // Everything else — normalising, tagging, grouping rows by prefix so that each bucket is fetched once per
 // block, matching suffixes, writing rows back in input order, checkpointing — lives here.
 //
@@ -28,6 +32,7 @@
 #include "core/codec.h"
 #include "core/kind.h"
 #include "core/lookup.h"
+#include "core/oprf.h"
 #include "core/progress.h"
 #include "core/scheme.h"
 #include "core/status.h"
@@ -39,6 +44,7 @@ struct RemoteIndexInfo {
   SchemeId scheme = SchemeId::kSha256;
   bool scheme_known = false;  // false: inferred (sha256 for identifiers, from the hash length for passwords)
   TagLayout layout;
+  std::string oprf_fingerprint;  // oprf-p256: the key fingerprint the server's /v1/index reports
 };
 
 class BucketSource {
@@ -51,6 +57,9 @@ class BucketSource {
   // callback returned; remaining fetches are then abandoned.
   using OnBucket = std::function<Status(size_t index, const RangeResponse& bucket)>;
   virtual Status Fetch(Kind kind, std::span<const uint32_t> prefixes, const OnBucket& on_bucket) = 0;
+  // oprf-p256 indexes: the server's BlindEvaluate of every blinded element, in order (`evaluated` has
+  // blinded.size() slots). The default refuses: a source without an evaluator cannot serve such indexes.
+  virtual Status Evaluate(Kind kind, std::span<const oprf::Element> blinded, std::span<oprf::Element> evaluated);
 };
 
 // Looks `values` up through `source`, one fetch per distinct prefix. Results are in input order and

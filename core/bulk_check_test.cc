@@ -12,6 +12,7 @@
 
 #include "core/input_file.h"
 #include "core/normalize.h"
+#include "core/oprf_scheme.h"
 
 namespace vigie {
 namespace {
@@ -332,6 +333,85 @@ TEST_CASE("RunBulkCheck: a failing source leaves a resumable run; a changed inpu
 
   WriteFile(dir / "in.csv", input + Nir(99) + "\n");
   CHECK(RunBulkCheck(o, &source).status().reason() == "checkpoint.mismatch");
+}
+
+}  // namespace vigie
+
+namespace vigie {
+
+namespace {
+
+// An oprf-p256 index in memory: tags from OprfScheme, Evaluate = the server's BlindEvaluateBatch. Records
+// what the "server" saw, to check that no input or tag reaches it.
+class OprfFakeSource : public FakeSource {
+ public:
+  OprfFakeSource() : FakeSource(2), key_(std::make_shared<const oprf::OprfKey>(oprf::OprfKey::Generate().value())),
+                     scheme_(key_) {
+    info_.scheme = SchemeId::kOprfP256;
+  }
+  void AddOprf(std::string_view nir) {
+    std::string canonical;
+    REQUIRE(Normalize(Kind::kNir, nir, &canonical).ok());
+    uint8_t tag[32];
+    REQUIRE(scheme_.ComputeTag(Kind::kNir, canonical, tag).ok());
+    const std::string hex = HexEncode(tag, 32);
+    entries_[info_.layout.Prefix(tag)][hex.substr(2, 16)] = {1};
+  }
+  Status Evaluate(Kind, std::span<const oprf::Element> blinded, std::span<oprf::Element> evaluated) override {
+    ++evaluate_calls;
+    seen.insert(seen.end(), blinded.begin(), blinded.end());
+    return oprf::BlindEvaluateBatch(*key_, blinded, evaluated);
+  }
+  std::shared_ptr<const oprf::OprfKey> key_;
+  OprfScheme scheme_;
+  std::vector<oprf::Element> seen;
+  int evaluate_calls = 0;
+};
+
+}  // namespace
+
+TEST_CASE("oprf-p256 remote checks: blinded evaluation per block, exact matches, blinds never repeat") {
+  OprfFakeSource source;
+  for (int i = 0; i < 50; ++i) source.AddOprf(Nir(i));
+  std::vector<std::string> values = {Nir(3), Nir(49), Nir(77), "12345", Nir(3)};
+  auto results = CheckValues(&source, Kind::kNir, values);
+  REQUIRE(results.ok());
+  CHECK((*results)[0].found);
+  CHECK((*results)[1].found);
+  CHECK_FALSE((*results)[2].found);
+  CHECK_FALSE((*results)[3].valid);
+  CHECK((*results)[4].found);
+  CHECK((*results)[0].breaches == std::vector<std::string>{"beta"});
+  CHECK(source.evaluate_calls == 1);
+  REQUIRE(source.seen.size() == 4);  // the invalid value is never evaluated
+  CHECK(source.seen[0] != source.seen[3]);  // the same NIR twice: two fresh blinds
+
+  // Bulk, three blocks: one evaluation round per block.
+  TempDir dir;
+  std::string input;
+  for (int i = 0; i < 100; ++i) input += Nir(i) + "\n";
+  WriteFile(dir / "in.txt", input);
+  BulkOptions o;
+  o.kind = Kind::kNir;
+  o.input_path = dir / "in.txt";
+  o.output_path = dir / "out.csv";
+  o.block_rows = 40;
+  source.evaluate_calls = 0;
+  auto report = RunBulkCheck(o, &source);
+  REQUIRE(report.ok());
+  CHECK(report->found == 50);
+  CHECK(report->not_found == 50);
+  CHECK(source.evaluate_calls == 3);
+  const std::string out = ReadRaw(dir / "out.csv");
+  CHECK(out.find(Nir(0) + ",yes,beta,") != std::string::npos);
+  CHECK(out.find(Nir(50) + ",no,,") != std::string::npos);
+
+  // A source that cannot evaluate refuses instead of guessing sha256 tags.
+  FakeSource plain;
+  plain.info_.scheme = SchemeId::kOprfP256;
+  auto refused = CheckValues(&plain, Kind::kNir, {Nir(3)});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().reason() == "remote.scheme");
 }
 
 }  // namespace vigie

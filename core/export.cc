@@ -359,6 +359,15 @@ Status ExportIndex(const PublishedIndex& index, const ExportOptions& options, Ex
   }
   std::string out = options.out_dir;
   while (out.size() > 1 && out.back() == '/') out.pop_back();
+  {
+    // Refuse early what Publish would refuse late, before writing a million files.
+    std::error_code probe;
+    if (fs::exists(out, probe) && (!fs::is_directory(out, probe) ||
+                                   (!fs::is_empty(out, probe) && !fs::exists(out + "/manifest.json", probe)))) {
+      return Status::FailedPrecondition("--out " + out + " exists and is not an export (no manifest.json): refusing "
+                                        "to replace it");
+    }
+  }
   // A sibling of the destination, so that the final rename stays on one file system.
   const std::string tmp = out + ".tmp-" + std::to_string(::getpid());
   std::error_code ec;

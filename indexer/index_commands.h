@@ -22,7 +22,7 @@ struct CreateCommand {
   int prefix_hex = 5;
   int suffix_hex = 0;  // 0: scheme default
   bool allow_unkeyed_nir = false;
-  bool padding = false;  // responses of one size: length reveals nothing (PRODUCT.md §6)
+  bool padding = true;  // responses of one size: length reveals nothing (PRODUCT.md §6)
 };
 Status RunCreate(const CreateCommand& cmd);
 

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   c->add_option("--suffix-hex", create.suffix_hex, "stored suffix length in hex digits (default: scheme's)");
   c->add_flag("--allow-unkeyed-nir", create.allow_unkeyed_nir,
               "let this sha256 index take NIRs (they can then be brute-forced from the index)");
-  c->add_flag("--padding,!--no-padding", create.padding, "pad every range response of this index to one size");
+  c->add_flag("--padding,!--no-padding", create.padding,
+              "pad every range response of this index to one size (default on; --no-padding turns it off)");
 
   DefineCommand define;
   auto* d = app.add_subcommand("define", "define a breach or update its metadata");

@@ -31,20 +31,23 @@ Result<ApiKeyTable> ApiKeyTable::Parse(std::string_view text) {
     std::string_view line = text.substr(0, nl);
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (const size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    std::string_view fields[3];
+    std::string_view fields[4];
     int n = 0;
     for (size_t i = 0; i < line.size();) {
       while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
       const size_t start = i;
       while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
       if (i > start) {
-        if (n == 3) break;
+        if (n == 4) break;
         fields[n++] = line.substr(start, i - start);
       }
     }
     if (n == 0) continue;
     const std::string where = "API keys file, line " + std::to_string(line_no) + ": ";
-    if (n > 2) return Status::InvalidArgument("api-keys.line", where + "expected KEY [requests-per-minute]");
+    if (n > 3) {
+      return Status::InvalidArgument("api-keys.line",
+                                     where + "expected KEY [requests-per-minute [evaluations-per-minute]]");
+    }
     if (fields[0].size() < 16 || fields[0].size() > 256) {
       return Status::InvalidArgument("api-keys.key", where + "a key is 16 to 256 characters");
     }
@@ -53,13 +56,22 @@ Result<ApiKeyTable> ApiKeyTable::Parse(std::string_view text) {
     }
     ApiKey key;
     key.id = "key#" + std::to_string(line_no);
-    if (n == 2) {
-      uint32_t rpm = 0;
-      auto [ptr, ec] = std::from_chars(fields[1].data(), fields[1].data() + fields[1].size(), rpm);
-      if (ec != std::errc() || ptr != fields[1].data() + fields[1].size() || rpm == 0) {
-        return Status::InvalidArgument("api-keys.limit", where + "requests-per-minute must be a positive integer");
+    // A positive integer, or "-" for unlimited.
+    auto limit = [&](std::string_view field, const char* what, std::optional<uint32_t>* out) -> Status {
+      if (field == "-") return Status::Ok();
+      uint32_t v = 0;
+      auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+      if (ec != std::errc() || ptr != field.data() + field.size() || v == 0) {
+        return Status::InvalidArgument("api-keys.limit", where + what + " must be a positive integer or -");
       }
-      key.per_minute = rpm;
+      *out = v;
+      return Status::Ok();
+    };
+    if (n >= 2) VIGIE_RETURN_IF_ERROR(limit(fields[1], "requests-per-minute", &key.per_minute));
+    key.oprf_per_minute = key.per_minute;
+    if (n == 3) {
+      key.oprf_per_minute.reset();
+      VIGIE_RETURN_IF_ERROR(limit(fields[2], "evaluations-per-minute", &key.oprf_per_minute));
     }
     if (!table.keys_.emplace(Digest(fields[0]), std::move(key)).second) {
       return Status::InvalidArgument("api-keys.duplicate", where + "this key is already listed on another line");

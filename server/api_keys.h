@@ -1,5 +1,7 @@
-// API keys for helpdesk and bulk clients: a file of "KEY [requests-per-minute]" lines ('#' starts a
-// comment; no number: unlimited), sent as "Authorization: Bearer KEY".
+// API keys for helpdesk and bulk clients: a file of "KEY [requests-per-minute [evaluations-per-minute]]"
+// lines ('#' starts a comment), sent as "Authorization: Bearer KEY". A number may be "-": unlimited. No
+// number: unlimited requests and evaluations. The evaluation figure (OPRF evaluations, counted one per
+// element) defaults to the request figure.
 //
 // Keys are kept only as SHA-256 digests and never appear in messages or logs (errors name line numbers).
 // ApiKeyFile re-reads the file when its size, modification time or inode changes; a file that fails to
@@ -23,7 +25,8 @@
 namespace vigie::serve {
 
 struct ApiKey {
-  std::optional<uint32_t> per_minute;  // nullopt: unlimited
+  std::optional<uint32_t> per_minute;       // requests; nullopt: unlimited
+  std::optional<uint32_t> oprf_per_minute;  // OPRF evaluations; nullopt: unlimited
   std::string id;                      // short, non-secret label for rate buckets: "key#<line>"
 };
 

@@ -47,6 +47,7 @@ Status IndexState::Load() {
   fingerprint_ = Fingerprint();
   auto published = PublishedIndex::Open(dir_, options_);
   if (!published.ok()) return published.status();
+  if (validator_) VIGIE_RETURN_IF_ERROR(validator_(**published));
   return Swap(std::move(*published));
 }
 
@@ -56,6 +57,7 @@ Status IndexState::Refresh(bool force, bool* swapped) {
   if (!force && (fingerprint.empty() || fingerprint == fingerprint_)) return Status::Ok();
   auto published = PublishedIndex::Open(dir_, options_);
   if (!published.ok()) return published.status();  // fingerprint_ unchanged: retried next time
+  if (validator_) VIGIE_RETURN_IF_ERROR(validator_(**published));
   fingerprint_ = fingerprint;
   auto old = current();
   // Same generation (e.g. the writer only compacted): keep the snapshot, and with it the cache.

@@ -5,13 +5,16 @@
 // or wholly new; the old snapshot (and its read-only RocksDB instance) lives until its last request ends.
 // Refresh() is cheap when nothing changed (a stat of the database's CURRENT and MANIFEST); otherwise it
 // re-opens the index read-only beside any writer, and swaps only when the generation differs. A failed
-// re-open (a writer mid-commit, a missing file) keeps the old snapshot; the next Refresh retries.
+// re-open (a writer mid-commit, a missing file) keeps the old snapshot; the next Refresh retries. An
+// optional validator (set before Load) vets every state before it is served: a refused one is an error,
+// like a failed re-open (vigie-serve refuses an oprf-p256 state recorded with another key).
 //
 // Thread-safety: current() from any thread; Load() and Refresh() from one thread at a time.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,6 +33,9 @@ class IndexState {
  public:
   IndexState(std::string dir, PublishOptions options) : dir_(std::move(dir)), options_(options) {}
 
+  using Validator = std::function<Status(const PublishedIndex&)>;
+  void set_validator(Validator validator) { validator_ = std::move(validator); }
+
   // First load; an error means there is nothing to serve.
   Status Load();
   std::shared_ptr<const Snapshot> current() const { return current_.load(std::memory_order_acquire); }
@@ -43,6 +49,7 @@ class IndexState {
 
   std::string dir_;
   PublishOptions options_;
+  Validator validator_;
   std::string fingerprint_;
   uint64_t sequence_ = 0;
   std::atomic<std::shared_ptr<const Snapshot>> current_;

@@ -38,6 +38,21 @@ TEST_CASE("token bucket: burst, refill, Retry-After, clients independent") {
   CHECK(limiter.Allow("d", RateLimit{0, 0}, t0, &retry));  // unlimited
 }
 
+TEST_CASE("token bucket with a cost: OPRF evaluations are counted per element") {
+  RateLimiter limiter;
+  const RateLimit limit{0.5, 30};  // 30 a minute, burst 30
+  const auto t0 = RateLimiter::Clock::time_point{} + 1h;
+  int retry = 0;
+  CHECK(limiter.Allow("a", limit, t0, &retry, 16));
+  CHECK(limiter.Allow("a", limit, t0, &retry, 14));
+  CHECK_FALSE(limiter.Allow("a", limit, t0, &retry, 1));
+  CHECK(retry == 2);                                            // one token in 2 s
+  CHECK_FALSE(limiter.Allow("a", limit, t0 + 10s, &retry, 16));  // 5 tokens: none taken
+  CHECK(retry == 22);
+  CHECK(limiter.Allow("a", limit, t0 + 10s, &retry, 5));
+  CHECK_FALSE(limiter.Allow("a", limit, t0 + 10s, &retry, 1));
+}
+
 TEST_CASE("rate limiter memory stays bounded") {
   RateLimiter limiter(1600);
   const RateLimit limit{10, 10};
@@ -63,6 +78,8 @@ TEST_CASE("API keys file: parse, limits, errors never show the key") {
   REQUIRE(table->Find("bulk-aaaaaaaaaaaaaaaaaaaaaaaa"));
   CHECK_FALSE(table->Find("bulk-aaaaaaaaaaaaaaaaaaaaaaaa")->per_minute.has_value());
   CHECK(*table->Find("spaced-key-0000000000000")->per_minute == 30);
+  CHECK(*table->Find("spaced-key-0000000000000")->oprf_per_minute == 30);  // defaults to the request figure
+  CHECK_FALSE(table->Find("bulk-aaaaaaaaaaaaaaaaaaaaaaaa")->oprf_per_minute.has_value());
   CHECK(table->Find("helpdesk-0123456789abcdeF") == nullptr);
   CHECK(table->Find("") == nullptr);
 
@@ -73,7 +90,9 @@ TEST_CASE("API keys file: parse, limits, errors never show the key") {
       {"short 10\n", "api-keys.key"},
       {"secret-key-1234567890 ten\n", "api-keys.limit"},
       {"secret-key-1234567890 0\n", "api-keys.limit"},
-      {"secret-key-1234567890 10 20\n", "api-keys.line"},
+      {"secret-key-1234567890 10 20 30\n", "api-keys.line"},
+      {"secret-key-1234567890 10 0\n", "api-keys.limit"},
+      {"secret-key-1234567890 10 x\n", "api-keys.limit"},
       {"secret-key-1234567890\nsecret-key-1234567890 5\n", "api-keys.duplicate"},
   };
   for (const Bad& b : bad) {

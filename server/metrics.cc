@@ -85,6 +85,15 @@ std::string Metrics::Render(uint64_t cache_bytes, uint64_t cache_entries) const 
           reload_failures_.load(std::memory_order_relaxed));
   gauge("vigie_index_generation", "Generation of the index state being served.",
         generation_.load(std::memory_order_relaxed));
+  counter("vigie_oprf_evaluations_total", "OPRF elements evaluated (one per blinded element).",
+          oprf_evaluations_.load(std::memory_order_relaxed));
+  out += "# HELP vigie_oprf_refusals_total OPRF evaluate requests refused, by reason.\n";
+  out += "# TYPE vigie_oprf_refusals_total counter\n";
+  static constexpr const char* kRefusals[] = {"rate_limited", "batch", "malformed", "unavailable"};
+  for (size_t i = 0; i < oprf_refusals_.size(); ++i) {
+    add("vigie_oprf_refusals_total{reason=\"%s\"} %llu\n", kRefusals[i],
+        static_cast<unsigned long long>(oprf_refusals_[i].load(std::memory_order_relaxed)));
+  }
   return out;
 }
 

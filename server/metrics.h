@@ -28,6 +28,16 @@ class Metrics {
   void ReloadSucceeded() { reloads_.fetch_add(1, std::memory_order_relaxed); }
   void ReloadFailed() { reload_failures_.fetch_add(1, std::memory_order_relaxed); }
   void SetGeneration(uint64_t g) { generation_.store(g, std::memory_order_relaxed); }
+  // OPRF: elements evaluated, and evaluate requests refused (by reason label).
+  enum class OprfRefusal : uint8_t { kRateLimited, kBatch, kMalformed, kUnavailable, kCount };
+  void OprfEvaluated(uint64_t n) { oprf_evaluations_.fetch_add(n, std::memory_order_relaxed); }
+  void OprfRefused(OprfRefusal why) {
+    oprf_refusals_[static_cast<size_t>(why)].fetch_add(1, std::memory_order_relaxed);
+  }
+  uint64_t oprf_evaluations() const { return oprf_evaluations_.load(std::memory_order_relaxed); }
+  uint64_t oprf_refusals(OprfRefusal why) const {
+    return oprf_refusals_[static_cast<size_t>(why)].load(std::memory_order_relaxed);
+  }
 
   uint64_t requests(Route route, int status) const;
   uint64_t cache_hits() const { return cache_hits_.load(std::memory_order_relaxed); }
@@ -38,8 +48,8 @@ class Metrics {
 
  private:
   // Status codes the server produces, each with its own series; anything else counts as "other".
-  static constexpr std::array<int, 15> kStatuses = {200, 204, 304, 400, 401, 404, 405, 408,
-                                                    413, 414, 429, 431, 500, 503, 0};
+  static constexpr std::array<int, 17> kStatuses = {200, 204, 304, 400, 401, 404, 405, 408, 409,
+                                                    413, 414, 415, 429, 431, 500, 503, 0};
   static size_t StatusSlot(int status);
 
   std::array<std::array<std::atomic<uint64_t>, kStatuses.size()>, kRouteCount> requests_{};
@@ -47,6 +57,8 @@ class Metrics {
   std::array<std::atomic<uint64_t>, kRouteCount> latency_sum_ns_{};
   std::atomic<uint64_t> cache_hits_{0}, cache_misses_{0}, rate_limited_{0}, reloads_{0}, reload_failures_{0};
   std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> oprf_evaluations_{0};
+  std::array<std::atomic<uint64_t>, static_cast<size_t>(OprfRefusal::kCount)> oprf_refusals_{};
 };
 
 }  // namespace vigie::serve

@@ -7,7 +7,7 @@
 namespace vigie::serve {
 
 bool RateLimiter::Allow(std::string_view client, const RateLimit& limit, Clock::time_point now,
-                        int* retry_after_s) {
+                        int* retry_after_s, double cost) {
   if (limit.unlimited()) return true;
   Shard& shard = shards_[std::hash<std::string_view>()(client) % kShards];
   std::lock_guard<std::mutex> lock(shard.mu);
@@ -22,11 +22,11 @@ bool RateLimiter::Allow(std::string_view client, const RateLimit& limit, Clock::
     b.tokens = std::min(limit.burst, b.tokens + elapsed * limit.per_second);
     b.last = now;
   }
-  if (b.tokens >= 1) {
-    b.tokens -= 1;
+  if (b.tokens >= cost) {
+    b.tokens -= cost;
     return true;
   }
-  *retry_after_s = std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / limit.per_second)));
+  *retry_after_s = std::max(1, static_cast<int>(std::ceil((cost - b.tokens) / limit.per_second)));
   return false;
 }
 

@@ -29,9 +29,11 @@ class RateLimiter {
 
   explicit RateLimiter(size_t max_clients = 200000) : max_per_shard_(max_clients / kShards + 1) {}
 
-  // Takes a token from `client`'s bucket. When none is left, returns false and sets *retry_after_s to the
-  // whole seconds until one is (at least 1).
-  bool Allow(std::string_view client, const RateLimit& limit, Clock::time_point now, int* retry_after_s);
+  // Takes `cost` tokens (one request, or n OPRF evaluations) from `client`'s bucket. When fewer are left,
+  // takes none, returns false and sets *retry_after_s to the whole seconds until there are enough (at least
+  // 1). A cost above the burst can never be met: callers cap their batches at the burst.
+  bool Allow(std::string_view client, const RateLimit& limit, Clock::time_point now, int* retry_after_s,
+             double cost = 1);
 
   size_t clients() const;
 

@@ -6,12 +6,13 @@ namespace {
 
 constexpr std::array<std::string_view, kRouteCount> kNames = {
     "not_found", "range", "hibp_range", "breaches", "breach", "openapi", "healthz", "readyz", "metrics",
-    "index_info", "page", "static", "invalid"};
+    "index_info", "page", "static", "oprf_evaluate", "oprf_key", "invalid"};
 
-constexpr std::array<std::string_view, 11> kTemplates = {
+constexpr std::array<std::string_view, 13> kTemplates = {
     "/v1/range/{kind}/{prefix}", "/range/{prefix}", "/v1/breaches", "/v1/breaches/{name}",
     "/v1/openapi.json",          "/healthz",        "/readyz",      "/metrics",
-    "/v1/index",                 "/",               "/static/{file}"};
+    "/v1/index",                 "/",               "/static/{file}",
+    "/v1/oprf/{kind}/evaluate",  "/v1/oprf/key"};
 
 // One non-empty path segment without '/'.
 bool IsSegment(std::string_view s) { return !s.empty() && s.find('/') == std::string_view::npos; }
@@ -56,6 +57,18 @@ RouteMatch MatchRoute(std::string_view path) {
     m.route = Route::kReadyz;
   } else if (path == "/metrics") {
     m.route = Route::kMetrics;
+  } else if (path.starts_with("/v1/oprf/")) {
+    std::string_view rest = path.substr(9);
+    if (rest == "key") {
+      m.route = Route::kOprfKey;
+      return m;
+    }
+    constexpr std::string_view kEvaluate = "/evaluate";
+    if (!rest.ends_with(kEvaluate)) return m;
+    std::string_view kind = rest.substr(0, rest.size() - kEvaluate.size());
+    if (!IsSegment(kind)) return m;
+    m.route = Route::kOprfEvaluate;
+    m.kind = kind;
   } else if (path == "/v1/index") {
     m.route = Route::kIndexInfo;
   } else if (path == "/") {

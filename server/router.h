@@ -25,6 +25,8 @@ enum class Route : uint8_t {
   kIndexInfo,     // /v1/index
   kPage,          // /: the citizen page (web/)
   kStatic,        // /static/{file}: the page's other files
+  kOprfEvaluate,  // POST /v1/oprf/{kind}/evaluate (oprf-p256 indexes)
+  kOprfKey,       // /v1/oprf/key
   kInvalid,       // refused by the HTTP library before routing (unparsable request, URI too long, ...)
   kCount,
 };
@@ -35,14 +37,14 @@ std::string_view RouteName(Route route);
 
 struct RouteMatch {
   Route route = Route::kNotFound;
-  std::string_view kind;  // kRange
+  std::string_view kind;  // kRange, kOprfEvaluate
   std::string_view arg;   // kRange, kHibpRange: the prefix as sent; kBreach: the name; kStatic: the file
 };
 
 // `path` is the decoded path, without the query string.
 RouteMatch MatchRoute(std::string_view path);
 
-// OpenAPI path templates of every route, in Route order (kRange .. kStatic).
+// OpenAPI path templates of every route, in Route order (kRange .. kOprfKey).
 std::span<const std::string_view> RouteTemplates();
 
 }  // namespace vigie::serve

@@ -41,6 +41,13 @@ TEST_CASE("routing: table of paths") {
       {"/index.html", Route::kNotFound, "", ""},
       {"/metrics/", Route::kNotFound, "", ""},
       {"/V1/breaches", Route::kNotFound, "", ""},
+      {"/v1/oprf/nir/evaluate", Route::kOprfEvaluate, "nir", ""},
+      {"/v1/oprf//evaluate", Route::kNotFound, "", ""},
+      {"/v1/oprf/a/b/evaluate", Route::kNotFound, "", ""},
+      {"/v1/oprf/nir/evaluate/", Route::kNotFound, "", ""},
+      {"/v1/oprf/evaluate", Route::kNotFound, "", ""},
+      {"/v1/oprf/key", Route::kOprfKey, "", ""},
+      {"/v1/oprf/key/", Route::kNotFound, "", ""},
   };
   for (const Case& c : cases) {
     CAPTURE(c.path);

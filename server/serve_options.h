@@ -16,6 +16,9 @@ struct ServeOptions {
   std::string tls_key;
   // Worker threads. cpp-httplib binds a connection to a worker for its whole keep-alive life, so this is
   // also the number of connections served at once (others wait in the accept queue).
+  // Kept at 128 by measurement (bench/serve_bench.sh, bench/README.md "Serving"): fewer threads than
+  // client connections leave the others waiting (16 threads, 64 connections: p99 in seconds or
+  // starved connections); 64/128/256 are within the noise of each other on the 2-core VM.
   int threads = 128;
   int listen_backlog = 1024;
 
@@ -35,12 +38,22 @@ struct ServeOptions {
   double rate_per_s = 20;                    // per client address; 0: no limit
   double rate_burst = 100;                   // token bucket size
   std::vector<std::string> trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For is believed
-  std::string api_keys_file;                 // "KEY [requests-per-minute]" per line; re-read on change
+  std::string api_keys_file;                 // "KEY [requests/min [evaluations/min]]" per line; re-read on change
 
   // ---- padding ----
   // Secret for padding rows (any bytes; its SHA-256 is the key). Empty: DIR/padding.key when present, else
   // a random key per process (replicas then pad differently).
   std::string padding_key_file;
+
+  // ---- OPRF (oprf-p256 indexes) ----
+  // The server key. Empty: the path the index recorded at creation. A key whose public half differs from
+  // the index's is refused at start; a new index state recorded with another key is not switched to.
+  std::string oprf_key_file;
+  size_t oprf_max_batch = 1024;              // elements per evaluate request with an API key
+  size_t oprf_max_batch_anonymous = 16;      // without one (also capped at oprf_burst)
+  // Evaluations (elements, not requests) per client address, on top of the request limit; 0: no limit.
+  double oprf_rate_per_min = 30;
+  double oprf_burst = 30;
 
   // ---- operations ----
   double reload_check_s = 1.0;               // how often to look for a new index state

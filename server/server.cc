@@ -7,11 +7,17 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 
 #include "core/codec.h"
+#include "core/index_scheme.h"
+#include "core/oprf_key.h"
+#include "core/oprf_scheme.h"
+#include "core/oprf_wire.h"
 #include "server/http_util.h"
+#include "server/oprf_endpoint.h"
 #include "server/web_page.h"
 
 namespace vigie::serve {
@@ -65,7 +71,9 @@ std::string_view StatusMessage(int status) {
     case 404: return "no such route";
     case 405: return "method not allowed";
     case 408: return "request timeout";
+    case 409: return "conflict";
     case 413: return "request body too large";
+    case 415: return "unsupported content type";
     case 414: return "request URL too long";
     case 431: return "request headers too large";
     case 503: return "service unavailable";
@@ -119,6 +127,8 @@ struct RequestContext {
   Route route = Route::kInvalid;
   const char* cache = nullptr;  // "hit" / "miss" for range routes
   bool keyed = false;
+  std::string key_id;                        // keyed: the key's bucket label
+  std::optional<uint32_t> oprf_per_minute;   // keyed: its evaluation limit (nullopt: unlimited)
   std::string client;
 };
 
@@ -148,6 +158,7 @@ Status Server::Start() {
   std::string pad_note;
   publish.pad_key = LoadPadKey(options_, &pad_note);
   state_ = std::make_unique<IndexState>(options_.index_dir, publish);
+  state_->set_validator([this](const PublishedIndex& index) { return CheckIndexKey(index.meta()); });
   VIGIE_RETURN_IF_ERROR(state_->Load());
   auto snap = state_->current();
   if (snap->published->meta().pad_responses && !pad_note.empty()) {
@@ -158,6 +169,12 @@ Status Server::Start() {
   openapi->body = std::string(OpenApiJson());
   openapi->etag = BodyEtag(openapi->body);
   openapi_ = std::move(openapi);
+  if (oprf_key_) {
+    auto key_json = std::make_shared<CachedResponse>();
+    key_json->body = OprfKeyJson(oprf_key_->public_key(), options_.oprf_max_batch, OprfAnonymousBatch());
+    key_json->etag = BodyEtag(key_json->body);
+    oprf_key_json_ = std::move(key_json);
+  }
 
   if (!options_.tls_cert.empty() || !options_.tls_key.empty()) {
     auto tls = std::make_unique<TunedServer<httplib::SSLServer>>(options_.tls_cert.c_str(), options_.tls_key.c_str());
@@ -186,6 +203,54 @@ Status Server::Start() {
   return Status::Ok();
 }
 
+// First load: takes the key for an oprf-p256 index. Later states: must be recorded with that same key
+// (key rotation means a new index and a restart with the new key: docs/OPERATOR-GUIDE.md).
+Status Server::CheckIndexKey(const IndexMeta& meta) {
+  const bool oprf = meta.scheme == SchemeId::kOprfP256;
+  if (!index_checked_) {
+    index_checked_ = true;
+    if (!oprf) {
+      if (!options_.oprf_key_file.empty()) {
+        return Status::InvalidArgument("index.key", "--key applies to oprf-p256 indexes; this index is " +
+                                                        std::string(SchemeName(meta.scheme)));
+      }
+      return Status::Ok();
+    }
+    auto scheme = OpenIndexScheme(meta, options_.oprf_key_file);
+    if (!scheme.ok()) return scheme.status();
+    oprf_scheme_ = std::move(*scheme);
+    oprf_key_ = &static_cast<const OprfScheme&>(*oprf_scheme_).key();
+    oprf_fingerprint_ = oprf::PublicKeyFingerprint(oprf_key_->public_key());
+    return Status::Ok();
+  }
+  if (oprf_key_ == nullptr) {
+    if (!oprf) return Status::Ok();
+    return Status::FailedPrecondition("the new index state is an oprf-p256 index: restart vigie-serve to load its key",
+                                      "index.key-mismatch");
+  }
+  if (!oprf || meta.oprf_key_fingerprint != oprf_fingerprint_) {
+    return Status::FailedPrecondition(
+        "the new index state is " +
+            (oprf ? "recorded with another OPRF key (fingerprint " + meta.oprf_key_fingerprint + ")"
+                  : "not an oprf-p256 index") +
+            ", but this server evaluates with key " + oprf_fingerprint_ +
+            ": restart vigie-serve with the index's key",
+        "index.key-mismatch");
+  }
+  return Status::Ok();
+}
+
+size_t Server::OprfAnonymousBatch() const {
+  size_t n = std::max<size_t>(1, options_.oprf_max_batch_anonymous);
+  if (options_.oprf_rate_per_min > 0) n = std::min(n, static_cast<size_t>(std::max(1.0, options_.oprf_burst)));
+  return std::min(n, oprf::kMaxWireBatch);
+}
+
+// Hex JSON is the largest form: 70 bytes per element, plus the envelope.
+size_t Server::OprfMaxBody() const {
+  return 72 * std::min(std::max<size_t>(1, options_.oprf_max_batch), oprf::kMaxWireBatch) + 256;
+}
+
 void Server::ConfigureHttp() {
   httplib::Server& h = *http_;
   const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
@@ -195,11 +260,13 @@ void Server::ConfigureHttp() {
   h.set_keep_alive_timeout(options_.keep_alive_timeout_s);
   h.set_read_timeout(options_.read_timeout_s, 0);
   h.set_write_timeout(options_.write_timeout_s, 0);
-  h.set_payload_max_length(options_.max_body_bytes);
+  // Only the evaluate route reads a body; Handle checks every other request's Content-Length itself.
+  h.set_payload_max_length(std::max(options_.max_body_bytes, oprf_key_ ? OprfMaxBody() : size_t{0}));
   h.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    Handle(req, res);
-    return httplib::Server::HandlerResponse::Handled;
+    return Handle(req, res) ? httplib::Server::HandlerResponse::Handled : httplib::Server::HandlerResponse::Unhandled;
   });
+  h.Post(R"(/v1/oprf/[^/]+/evaluate)",
+         [this](const httplib::Request& req, httplib::Response& res) { HandleOprfEvaluate(req, res); });
   // Errors the library produces itself (unparsable request, URI over its own limit, ...) get our JSON body.
   h.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
@@ -283,7 +350,7 @@ void Server::Housekeeping() {
 
 // ---- requests --------------------------------------------------------------------------------------
 
-void Server::Handle(const httplib::Request& req, httplib::Response& res) {
+bool Server::Handle(const httplib::Request& req, httplib::Response& res) {
   thread_local RequestContext ctx;
   ctx = RequestContext();
   ctx.active = true;
@@ -293,41 +360,60 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   if (req.target.size() > options_.max_url_bytes) {
     SendError(res, 414, "request.url", "the request URL is longer than " + std::to_string(options_.max_url_bytes) +
                                            " bytes");
-    return;
+    return true;
   }
   size_t header_bytes = 0;
   for (const auto& [name, value] : req.headers) header_bytes += name.size() + value.size() + 4;
   if (header_bytes > options_.max_header_bytes) {
     SendError(res, 431, "request.headers", "the request headers are larger than " +
                                                std::to_string(options_.max_header_bytes) + " bytes");
-    return;
+    return true;
   }
   const RouteMatch match = MatchRoute(req.path);
   ctx.route = match.route;
   if (match.route == Route::kNotFound) {
     SendError(res, 404, "route.unknown", "no such route; see /v1/openapi.json");
-    return;
+    return true;
   }
+  const bool evaluate = match.route == Route::kOprfEvaluate;
   if (req.method == "OPTIONS") {  // CORS preflight
     res.status = 204;
     AddCors(res);
-    res.set_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-    res.set_header("Access-Control-Allow-Headers", "Authorization, If-None-Match, If-Modified-Since, Add-Padding");
+    res.set_header("Access-Control-Allow-Methods", evaluate ? "POST, OPTIONS" : "GET, HEAD, OPTIONS");
+    res.set_header("Access-Control-Allow-Headers",
+                   evaluate ? "Authorization, Content-Type"
+                            : "Authorization, If-None-Match, If-Modified-Since, Add-Padding");
     res.set_header("Access-Control-Max-Age", "86400");
-    return;
+    return true;
+  }
+  if (evaluate) {
+    if (req.method != "POST") {
+      res.set_header("Allow", "POST, OPTIONS");
+      SendError(res, 405, "request.method", "evaluations are POSTed");
+      return true;
+    }
+    const std::string length = req.get_header_value("Content-Length");
+    if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > OprfMaxBody()) {
+      res.set_header("Connection", "close");  // the body is not read
+      SendError(res, 413, "request.body", "the body is larger than " + std::to_string(OprfMaxBody()) +
+                                              " bytes: send fewer elements per request");
+      return true;
+    }
+    return false;  // httplib reads the body, then calls HandleOprfEvaluate
   }
   if (req.method != "GET" && req.method != "HEAD") {
     res.set_header("Allow", "GET, HEAD, OPTIONS");
     SendError(res, 405, "request.method", "only GET, HEAD and OPTIONS are served");
-    return;
+    return true;
   }
   if (const std::string length = req.get_header_value("Content-Length");
       (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > options_.max_body_bytes)) {
     SendError(res, 413, "request.body", "request bodies are not taken here");
-    return;
+    return true;
   }
-  if (!Admit(req, res, match.route, ctx)) return;
+  if (!Admit(req, res, match.route, ctx)) return true;
   Dispatch(req, res, match, ctx);
+  return true;
 }
 
 bool Server::Admit(const httplib::Request& req, httplib::Response& res, Route route, RequestContext& ctx) {
@@ -348,6 +434,8 @@ bool Server::Admit(const httplib::Request& req, httplib::Response& res, Route ro
       return false;
     }
     ctx.keyed = true;
+    ctx.key_id = key->id;
+    ctx.oprf_per_minute = key->oprf_per_minute;
     if (!key->per_minute) return true;
     limit.per_second = *key->per_minute / 60.0;
     limit.burst = std::max(1.0, *key->per_minute / 6.0);
@@ -439,8 +527,113 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
       for (const auto& [name, value] : kPageHeaders) res.set_header(std::string(name), std::string(value));
       return;
     }
+    case Route::kOprfKey:
+      if (!oprf_key_json_) {
+        SendError(res, 404, "oprf.scheme", "this index is not an oprf-p256 index: no OPRF key");
+        return;
+      }
+      SendCacheable(req, res, std::shared_ptr<const std::string>(oprf_key_json_, &oprf_key_json_->body),
+                    oprf_key_json_->etag, nullptr, kJson, std::string());
+      return;
     default:
       SendError(res, 404, "route.unknown", "no such route; see /v1/openapi.json");
+  }
+}
+
+void Server::HandleOprfEvaluate(const httplib::Request& req, httplib::Response& res) {
+  using Refusal = Metrics::OprfRefusal;
+  RequestContext& ctx = *t_context;  // set by Handle on this thread
+  auto refuse = [&](Refusal why, int status, std::string_view reason, const std::string& message) {
+    metrics_.OprfRefused(why);
+    SendError(res, status, reason, message);
+  };
+  if (oprf_key_ == nullptr) {
+    refuse(Refusal::kUnavailable, 404, "oprf.scheme",
+           "this index is not an oprf-p256 index: tags are computed by the client, see /v1/index");
+    return;
+  }
+  const RouteMatch match = MatchRoute(req.path);
+  auto kind = ParseKind(match.kind);
+  if (!kind || !state_->current()->published->ServesKind(*kind)) {
+    refuse(Refusal::kMalformed, 400, "oprf.kind", "unknown kind for this index: use nir, email or phone");
+    return;
+  }
+  if (!Admit(req, res, Route::kOprfEvaluate, ctx)) {
+    if (res.status == 429) metrics_.OprfRefused(Refusal::kRateLimited);
+    return;
+  }
+  std::string type = req.get_header_value("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  const bool json = type == "application/json";
+  if (!json && type != "application/octet-stream") {
+    refuse(Refusal::kMalformed, 415, "oprf.content-type",
+           "send Content-Type: application/octet-stream (the RFC 9497 wire format) or application/json");
+    return;
+  }
+  // A key's batches are also capped at its bucket (one minute's worth), or they could never pass.
+  size_t max_batch = OprfAnonymousBatch();
+  if (ctx.keyed) {
+    max_batch = std::min(std::max<size_t>(1, options_.oprf_max_batch), oprf::kMaxWireBatch);
+    if (ctx.oprf_per_minute) max_batch = std::min<size_t>(max_batch, *ctx.oprf_per_minute);
+  }
+  OprfJsonRequest parsed;
+  Status s = json ? ParseOprfJsonRequest(req.body, max_batch, &parsed)
+                  : oprf::DecodeEvaluationRequest(req.body, max_batch, &parsed.blinded);
+  if (!s.ok()) {
+    std::string message = s.message();
+    if (s.reason() == "oprf.batch") {
+      message += ctx.keyed ? " (for this API key)" : " (without an API key; see /v1/oprf/key)";
+    }
+    refuse(s.reason() == "oprf.batch" ? Refusal::kBatch : Refusal::kMalformed, 400, s.reason(), message);
+    return;
+  }
+  const std::string verifiable_param = req.get_param_value("verifiable");
+  const bool verifiable = parsed.verifiable || verifiable_param == "1" || verifiable_param == "true";
+  const size_t n = parsed.blinded.size();
+
+  // The evaluation budget: the key's, else the client address's.
+  RateLimit limit{options_.oprf_rate_per_min / 60.0, std::max(1.0, options_.oprf_burst)};
+  std::string bucket;
+  if (ctx.keyed) {
+    limit.per_second = ctx.oprf_per_minute ? *ctx.oprf_per_minute / 60.0 : 0;
+    limit.burst = ctx.oprf_per_minute ? static_cast<double>(*ctx.oprf_per_minute) : 1;  // a minute's worth
+    bucket = ctx.key_id;
+  } else {
+    if (ctx.client.empty()) {
+      ctx.client = ClientAddress(proxies_, req.remote_addr, req.get_header_value("X-Forwarded-For"));
+    }
+    bucket = ctx.client;
+  }
+  int retry_after = 1;
+  if (!oprf_limiter_.Allow(bucket, limit, ctx.start, &retry_after, static_cast<double>(n))) {
+    metrics_.RateLimited();
+    res.set_header("Retry-After", std::to_string(retry_after));
+    refuse(Refusal::kRateLimited, 429, "oprf.rate-limited",
+           "too many evaluations; retry after " + std::to_string(retry_after) + " s, or use an API key");
+    return;
+  }
+
+  std::vector<oprf::Element> evaluated;
+  std::optional<oprf::Proof> proof;
+  s = EvaluateBlinded(*oprf_key_, parsed.blinded, verifiable, &evaluated, &proof);
+  if (!s.ok()) {
+    std::fprintf(stderr, "vigie-serve: an evaluation failed: %s\n", s.message().c_str());
+    SendError(res, 500, "oprf.internal", "the evaluation failed");
+    return;
+  }
+  metrics_.OprfEvaluated(n);
+  res.status = 200;
+  AddCors(res);
+  res.set_header("Cache-Control", "no-store");
+  const oprf::Proof* p = proof ? &*proof : nullptr;
+  if (json) {
+    SendBody(res, std::make_shared<const std::string>(OprfJsonResponse(evaluated, p, parsed.base64)), kJson);
+  } else {
+    SendBody(res,
+             std::make_shared<const std::string>(oprf::EncodeEvaluationResponse(
+                 verifiable ? oprf::Mode::kVoprf : oprf::Mode::kOprf, evaluated, p)),
+             "application/octet-stream");
   }
 }
 

@@ -6,6 +6,11 @@
 // Privacy: nothing logged or counted carries a prefix, a path or an API key; the client address is
 // logged only with log_client_address.
 //
+// OPRF (oprf-p256 indexes): Start() loads the server key (ServeOptions::oprf_key_file, else the path the
+// index recorded) and refuses a key whose public half is not the index's; a later index state recorded
+// with another key is never switched to. Evaluations are rate-limited in elements, separately from
+// requests (docs/API.md).
+//
 // Lifecycle: Start() (load, bind), then Run() on one thread until Stop() from another: Stop() closes the
 // listening socket, in-flight requests finish, Run() returns. Thread-safety: Stop() and RequestReload()
 // may be called from any thread (not from a signal handler: use a sigwait thread).
@@ -18,6 +23,8 @@
 #include <string>
 #include <thread>
 
+#include "core/oprf.h"
+#include "core/scheme.h"
 #include "core/status.h"
 #include "server/api_keys.h"
 #include "server/client_address.h"
@@ -63,7 +70,13 @@ class Server {
 
  private:
   void ConfigureHttp();
-  void Handle(const httplib::Request& req, httplib::Response& res);
+  // True when the request was answered; false hands it back to httplib to read its body (the evaluate
+  // route), which then calls HandleOprfEvaluate.
+  bool Handle(const httplib::Request& req, httplib::Response& res);
+  void HandleOprfEvaluate(const httplib::Request& req, httplib::Response& res);
+  Status CheckIndexKey(const IndexMeta& meta);
+  size_t OprfAnonymousBatch() const;
+  size_t OprfMaxBody() const;
   void Dispatch(const httplib::Request& req, httplib::Response& res, const RouteMatch& match, RequestContext& ctx);
   void HandleRange(const httplib::Request& req, httplib::Response& res, const RouteMatch& match, RequestContext& ctx);
   void HandleHibp(const httplib::Request& req, httplib::Response& res, const RouteMatch& match, RequestContext& ctx);
@@ -87,6 +100,12 @@ class Server {
   std::string host_;
   int port_ = 0;
   std::shared_ptr<const CachedResponse> openapi_;
+  std::unique_ptr<Scheme> oprf_scheme_;         // oprf-p256: owns the key
+  const oprf::OprfKey* oprf_key_ = nullptr;     // null on other schemes
+  std::string oprf_fingerprint_;
+  bool index_checked_ = false;                  // CheckIndexKey saw the first state
+  std::shared_ptr<const CachedResponse> oprf_key_json_;
+  RateLimiter oprf_limiter_;                    // evaluations, counted per element
 
   std::atomic<bool> stopping_{false};
   std::mutex house_mu_;

@@ -41,7 +41,20 @@ int main(int argc, char** argv) {
   app.add_option("--rate-burst", o.rate_burst, "token bucket size per client address")->capture_default_str();
   app.add_option("--trusted-proxy", o.trusted_proxies,
                  "address or CIDR of a proxy whose X-Forwarded-For is believed (repeatable)");
-  app.add_option("--api-keys", o.api_keys_file, "file of 'KEY [requests-per-minute]' lines, re-read on change");
+  app.add_option("--api-keys", o.api_keys_file,
+                 "file of 'KEY [requests-per-minute [evaluations-per-minute]]' lines, re-read on change");
+  app.add_option("--key", o.oprf_key_file,
+                 "oprf-p256 indexes: the server key file (default: the path the index recorded); a key that "
+                 "is not the index's is refused");
+  app.add_option("--oprf-max-batch", o.oprf_max_batch, "elements per evaluate request with an API key")
+      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{65535}));
+  app.add_option("--oprf-max-batch-anonymous", o.oprf_max_batch_anonymous,
+                 "elements per evaluate request without an API key (also capped at --oprf-burst)")
+      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{65535}));
+  app.add_option("--oprf-rate", o.oprf_rate_per_min,
+                 "OPRF evaluations (elements) per minute per client address (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--oprf-burst", o.oprf_burst, "evaluation bucket size per client address")->capture_default_str();
   app.add_option("--padding-key", o.padding_key_file,
                  "secret for padding rows (default: INDEX/padding.key if present, else random per process)");
   app.add_option("--reload-check", o.reload_check_s, "seconds between checks for a new index state")

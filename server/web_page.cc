@@ -41,6 +41,11 @@ std::string IndexInfoJson(const PublishedIndex& index) {
   }
   out += "],\"padded\":";
   out += index.meta().pad_responses ? "true" : "false";
+  if (index.meta().scheme == SchemeId::kOprfP256) {
+    // The client must run the OPRF flow (POST /v1/oprf/{kind}/evaluate) to get its tag.
+    out += R"(,"oprf":{"suite":"P256-SHA256","public_key":")" + index.meta().oprf_public_key +
+           R"(","fingerprint":")" + index.meta().oprf_key_fingerprint + "\"}";
+  }
   out += '}';
   return out;
 }

@@ -46,6 +46,8 @@ inline constexpr std::pair<std::string_view, std::string_view> kPageHeaders[] = 
 // GET /v1/index, compact JSON, members in this order:
 //   {"v":1,"scheme":"sha256","prefix_hex":5,"suffix_hex":16,"kinds":["nir","email","phone"],"padded":false}
 // `kinds` are the kinds /v1/range serves on this index, in Kind order.
+// On oprf-p256 indexes a last member says how to get a tag:
+//   ,"oprf":{"suite":"P256-SHA256","public_key":"<66 hex>","fingerprint":"<16 hex>"}
 std::string IndexInfoJson(const PublishedIndex& index);
 
 }  // namespace vigie::serve

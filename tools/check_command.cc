@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/index.h"
+#include "core/index_scheme.h"
 #include "core/lookup.h"
 #include "core/normalize.h"
 #include "core/password_hash.h"
@@ -82,7 +83,8 @@ int RunLookup(const LookupCommand& cmd, std::istream& in, std::ostream& out, std
     err << "vigie-check: " << index.status().message() << '\n';
     return 2;
   }
-  auto scheme = MakeUnkeyedScheme((*index)->meta().scheme);
+  // oprf-p256: tags need the server key, checked against the one the index recorded.
+  auto scheme = OpenIndexScheme((*index)->meta(), cmd.key_path);
   if (!scheme.ok()) {
     err << "vigie-check: " << scheme.status().message() << '\n';
     return 2;

@@ -18,6 +18,7 @@ int RunNormalize(const NormalizeCommand& cmd, std::istream& in, std::ostream& ou
 
 struct LookupCommand {
   std::string index_dir;
+  std::string key_path;  // oprf-p256: the server key (default: the path the index recorded)
   std::string kind;
   bool json = false;
   std::vector<std::string> values;  // empty: read lines from `in`

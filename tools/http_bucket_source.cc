@@ -11,6 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/oprf_key.h"
+#include "core/oprf_wire.h"
+
 namespace vigie::cli {
 
 namespace {
@@ -49,17 +52,18 @@ std::string ReasonOf(const Response& r) {
 
 }  // namespace
 
-// GET with retries. Returns the final response (any status) or, when retries ran out on a retryable
-// failure, an IOError. `stop` (may be null) abandons the waits when another thread has failed.
+// GET (or, with `post_body`, a binary POST) with retries. Returns the final response (any status) or, when
+// retries ran out on a retryable failure, an IOError. `stop` (may be null) abandons the waits when another
+// thread has failed.
 static Status GetWithRetry(httplib::Client& cli, const std::string& path, const HttpSourceOptions& o,
                            const std::atomic<bool>* stop, std::atomic<uint64_t>& requests,
                            std::atomic<uint64_t>& retries, std::atomic<uint64_t>& rate_limited,
-                           std::atomic<int>& warnings, Response* out) {
+                           std::atomic<int>& warnings, Response* out, const std::string* post_body = nullptr) {
   thread_local std::mt19937_64 rng(std::random_device{}());
   int failures = 0, limited = 0;
   for (;;) {
     ++requests;
-    auto res = cli.Get(path);
+    auto res = post_body ? cli.Post(path, *post_body, "application/octet-stream") : cli.Get(path);
     std::string why;
     double wait_s = -1;
     if (!res) {
@@ -134,6 +138,10 @@ Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {
           info.scheme_known = true;
         }
       }
+      if (j.contains("oprf") && j["oprf"].is_object() && j["oprf"].contains("fingerprint") &&
+          j["oprf"]["fingerprint"].is_string()) {
+        info.oprf_fingerprint = j["oprf"]["fingerprint"].get<std::string>();
+      }
       if (j.contains("kinds") && j["kinds"].is_array()) {
         bool served = false;
         for (const auto& k : j["kinds"]) served |= k.is_string() && k.get<std::string>() == KindName(kind);
@@ -144,6 +152,13 @@ Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {
         }
       }
       info_ = info;
+      if (info.scheme_known && info.scheme == SchemeId::kOprfP256) {
+        VIGIE_RETURN_IF_ERROR(DescribeOprf());
+      } else if (!options_.verify_fingerprint.empty()) {
+        return Status::FailedPrecondition("--verify-key: the server's index is " +
+                                              std::string(SchemeName(info.scheme)) + ", not oprf-p256",
+                                          "oprf.key-mismatch");
+      }
       return info;
     }
   } else if (r.status == 401) {
@@ -189,6 +204,132 @@ Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {
   }
   return Status::FailedPrecondition(options_.server + ": could not work out the prefix length",
                                     "remote.protocol");
+}
+
+// GET /v1/oprf/key: the batch size this client may use and, with verify_fingerprint, the key check.
+Status HttpBucketSource::DescribeOprf() {
+  auto cli = MakeClient(options_);
+  Response r;
+  VIGIE_RETURN_IF_ERROR(
+      GetWithRetry(*cli, "/v1/oprf/key", options_, nullptr, requests_, retries_, rate_limited_, warnings_, &r));
+  if (r.status != 200) {
+    return Status::FailedPrecondition(options_.server + "/v1/oprf/key: " + ErrorOf(r), "remote.protocol");
+  }
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("public_key") || !j["public_key"].is_string() || !j.contains("fingerprint") ||
+      !j["fingerprint"].is_string()) {
+    return Status::FailedPrecondition(options_.server + "/v1/oprf/key: not an OPRF key description",
+                                      "remote.protocol");
+  }
+  const char* batch_member = options_.api_key.empty() ? "max_batch_anonymous" : "max_batch";
+  size_t server_batch = 16;
+  if (j.contains(batch_member) && j[batch_member].is_number_unsigned()) server_batch = j[batch_member].get<size_t>();
+  oprf_batch_ = std::clamp<size_t>(std::min(options_.oprf_batch, server_batch), 1, oprf::kMaxWireBatch);
+  if (options_.verify_fingerprint.empty()) return Status::Ok();
+  // The public key must hash to the fingerprint the user trusts, and the index must say the same.
+  const std::string hex = j["public_key"].get<std::string>();
+  std::vector<uint8_t> bytes(oprf::kElementBytes);
+  if (hex.size() != 2 * oprf::kElementBytes || !HexDecode(hex, bytes.data()) ||
+      !oprf::ParseElement(bytes, &oprf_public_key_).ok()) {
+    return Status::FailedPrecondition(options_.server + "/v1/oprf/key: the public key is not a P-256 point",
+                                      "oprf.key-mismatch");
+  }
+  const std::string fingerprint = oprf::PublicKeyFingerprint(oprf_public_key_);
+  if (fingerprint != options_.verify_fingerprint || info_.oprf_fingerprint != fingerprint) {
+    return Status::FailedPrecondition("--verify-key: the server's OPRF key has fingerprint " + fingerprint +
+                                          " (its index reports " + info_.oprf_fingerprint + "), not " +
+                                          options_.verify_fingerprint + "; nothing was sent",
+                                      "oprf.key-mismatch");
+  }
+  return Status::Ok();
+}
+
+Status HttpBucketSource::Evaluate(Kind kind, std::span<const oprf::Element> blinded,
+                                  std::span<oprf::Element> evaluated) {
+  if (blinded.empty()) return Status::Ok();
+  if (oprf_batch_ == 0) VIGIE_RETURN_IF_ERROR(DescribeOprf());
+  const bool verify = !options_.verify_fingerprint.empty();
+  const std::string path =
+      "/v1/oprf/" + std::string(KindName(kind)) + "/evaluate" + (verify ? "?verifiable=1" : "");
+  // Batches as [begin, end) ranges; a batch the server finds too large is split in two and requeued.
+  std::mutex mu;
+  std::vector<std::pair<size_t, size_t>> queue;
+  for (size_t b = 0; b < blinded.size(); b += oprf_batch_) {
+    queue.emplace_back(b, std::min(blinded.size(), b + oprf_batch_));
+  }
+  std::reverse(queue.begin(), queue.end());
+  size_t in_flight = 0;
+  std::atomic<bool> stop{false};
+  Status first_error;
+  const int threads = std::max(1, std::min<int>(options_.connections, static_cast<int>(queue.size())));
+  auto fail = [&](Status s) {
+    std::lock_guard lock(mu);
+    if (first_error.ok()) first_error = std::move(s);
+    stop = true;
+  };
+  auto worker = [&] {
+    auto cli = MakeClient(options_);
+    Response r;
+    oprf::EvaluationResponse decoded;
+    for (;;) {
+      std::pair<size_t, size_t> batch;
+      {
+        std::unique_lock lock(mu);
+        if (stop || (queue.empty() && in_flight == 0)) return;
+        if (queue.empty()) {  // another worker may still split a batch
+          lock.unlock();
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          continue;
+        }
+        batch = queue.back();
+        queue.pop_back();
+        ++in_flight;
+      }
+      auto done = [&] {
+        std::lock_guard lock(mu);
+        --in_flight;
+      };
+      const auto elements = blinded.subspan(batch.first, batch.second - batch.first);
+      const std::string body = oprf::EncodeEvaluationRequest(elements);
+      Status s = GetWithRetry(*cli, path, options_, &stop, requests_, retries_, rate_limited_, warnings_, &r, &body);
+      if (s.ok() && r.status == 400 && ReasonOf(r) == "oprf.batch" && elements.size() > 1) {
+        const size_t mid = batch.first + elements.size() / 2;
+        std::lock_guard lock(mu);
+        queue.emplace_back(mid, batch.second);
+        queue.emplace_back(batch.first, mid);
+        --in_flight;
+        continue;
+      }
+      if (s.ok() && r.status != 200) {
+        s = Status::FailedPrecondition(options_.server + path + ": " + ErrorOf(r),
+                                       r.status == 401 ? "auth.key" : "remote.status");
+      }
+      if (s.ok()) s = oprf::DecodeEvaluationResponse(r.body, &decoded).WithContext(options_.server + path);
+      if (s.ok() && decoded.evaluated.size() != elements.size()) {
+        s = Status(Code::kCorruption, "oprf.wire", options_.server + path + ": the answer has another count");
+      }
+      if (s.ok() && verify) {
+        s = decoded.proof ? oprf::VerifyProof(oprf_public_key_, elements, decoded.evaluated, *decoded.proof)
+                          : Status::InvalidArgument("oprf.proof", "the server sent no proof");
+        if (!s.ok()) {
+          s = Status::FailedPrecondition(options_.server + path + ": the evaluation proof does not verify for key " +
+                                             options_.verify_fingerprint + " (" + s.message() + ")",
+                                         "oprf.proof");
+        }
+      }
+      if (s.ok()) {
+        std::copy(decoded.evaluated.begin(), decoded.evaluated.end(), evaluated.begin() + batch.first);
+        evaluations_ += elements.size();
+      }
+      done();
+      if (!s.ok()) fail(s);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  return first_error;
 }
 
 Status HttpBucketSource::Fetch(Kind kind, std::span<const uint32_t> prefixes, const OnBucket& on_bucket) {

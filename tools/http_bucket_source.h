@@ -10,6 +10,12 @@
 // confirms 5-digit prefixes); a 400 "prefix.length" answer names the right length, which is probed next.
 // Without /v1/index the scheme is inferred: sha256 for nir/email/phone, the hash length for passwords.
 //
+// oprf-p256 indexes: Evaluate POSTs the blinded elements in the RFC 9497 wire format to
+// /v1/oprf/{kind}/evaluate, in batches (at most oprf_batch, and at most the server's max_batch from GET
+// /v1/oprf/key) spread over the connections, with the same retries; a 400 "oprf.batch" halves the batch.
+// With verify_fingerprint, Describe first checks that /v1/oprf/key's fingerprint is that one (nothing is
+// sent otherwise), and every batch asks for a VOPRF proof that is verified against that public key.
+//
 // Thread-safety: one Fetch/Describe at a time per object; Fetch itself is multi-threaded. Counters are
 // atomics, readable at any time.
 #pragma once
@@ -31,6 +37,8 @@ struct HttpSourceOptions {
   int max_rate_limited = 200;  // per request, for 429 answers (a rate limit is expected in bulk)
   double max_backoff_s = 30;
   int timeout_s = 30;
+  size_t oprf_batch = 256;         // elements per evaluate request (the server may lower it)
+  std::string verify_fingerprint;  // oprf-p256: the key fingerprint the server must have; empty: no check
   std::function<void(const std::string&)> warn;  // first retries are reported here (stderr in vigie-check)
 };
 
@@ -40,15 +48,21 @@ class HttpBucketSource final : public BucketSource {
 
   Result<RemoteIndexInfo> Describe(Kind kind) override;
   Status Fetch(Kind kind, std::span<const uint32_t> prefixes, const OnBucket& on_bucket) override;
+  Status Evaluate(Kind kind, std::span<const oprf::Element> blinded, std::span<oprf::Element> evaluated) override;
 
   uint64_t requests() const { return requests_; }
   uint64_t retries() const { return retries_; }
   uint64_t rate_limited() const { return rate_limited_; }
+  uint64_t evaluations() const { return evaluations_; }
 
  private:
+  Status DescribeOprf();
+
   RemoteIndexInfo info_;
+  size_t oprf_batch_ = 0;         // 0: /v1/oprf/key not read yet
+  oprf::Element oprf_public_key_{};  // with verify_fingerprint
   HttpSourceOptions options_;
-  std::atomic<uint64_t> requests_{0}, retries_{0}, rate_limited_{0};
+  std::atomic<uint64_t> requests_{0}, retries_{0}, rate_limited_{0}, evaluations_{0};
   std::atomic<int> warnings_{0};
 };
 

@@ -22,6 +22,7 @@ HttpSourceOptions SourceOptions(const RemoteCommand& cmd, std::ostream& err) {
     if (const char* env = std::getenv("VIGIE_API_KEY")) o.api_key = env;
   }
   o.connections = cmd.connections;
+  o.verify_fingerprint = cmd.verify_key;
   o.warn = [&err](const std::string& message) { err << "vigie-check: " << message << '\n'; };
   return o;
 }
@@ -111,6 +112,9 @@ int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err) {
         r.seconds);
   }
   err << "vigie-check: " << line;
+  if (source.evaluations() > 0) {
+    err << "vigie-check: " << source.evaluations() << " blinded OPRF evaluations\n";
+  }
   return r.found ? 0 : 1;
 }
 

@@ -15,6 +15,7 @@ struct RemoteCommand {
   std::string server;
   std::string kind;
   std::string api_key;  // empty: $VIGIE_API_KEY when set
+  std::string verify_key;  // oprf-p256: the key fingerprint the server must have (and prove, per batch)
   bool json = false;
   std::vector<std::string> values;  // single mode; empty: read lines from `in`
   // Bulk mode (input set):

@@ -1,8 +1,8 @@
 // vigie-check: normalise identifiers, or look them up in a local index the way a remote client would.
 //
 //   vigie-check normalize --kind nir|email|phone [VALUE ...]
-//   vigie-check --index DIR --kind nir [--json] [VALUE ...]
-//   vigie-check --server URL --kind nir [--json] [--api-key K] [VALUE ...]
+//   vigie-check --index DIR [--key FILE] --kind nir [--json] [VALUE ...]
+//   vigie-check --server URL --kind nir [--json] [--api-key K] [--verify-key FINGERPRINT] [VALUE ...]
 //   vigie-check --server URL --kind nir --input FILE [--column C] --output FILE [--checkpoint FILE]
 //               [--connections N] [--api-key K]
 //
@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
 
   LookupCommand lookup;
   app.add_option("--index", lookup.index_dir, "local index directory");
+  app.add_option("--key", lookup.key_path,
+                 "local oprf-p256 index: the server key file (default: the path the index recorded)");
   app.add_option("--kind", lookup.kind, "nir, email, phone or password");
   app.add_flag("--json", lookup.json, "one JSON object per input line");
   app.add_option("values", lookup.values, "values (default: one per line on stdin)");
@@ -32,6 +34,9 @@ int main(int argc, char** argv) {
   RemoteCommand remote;
   app.add_option("--server", remote.server, "vigie-serve URL (http://host:port); only prefixes go out");
   app.add_option("--api-key", remote.api_key, "API key for --server (default: $VIGIE_API_KEY)");
+  app.add_option("--verify-key", remote.verify_key,
+                 "oprf-p256 server: the key fingerprint it must have (checked before anything is sent; every "
+                 "evaluation then carries a proof that is verified)");
   app.add_option("--input", remote.input, "bulk: CSV/TSV or plain list, plain, gzip or zstd (with --server)");
   app.add_option("--column", remote.column, "bulk: column name or 1-based number (default: guessed)");
   app.add_option("--output", remote.output, "bulk: result file (.gz/.zst compressed; - for stdout)");
@@ -48,8 +53,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (n->parsed()) return RunNormalize(normalize, std::cin, std::cout, std::cerr);
   if (!remote.server.empty()) {
-    if (!lookup.index_dir.empty()) {
-      std::cerr << "vigie-check: give --index or --server, not both\n";
+    if (!lookup.index_dir.empty() || !lookup.key_path.empty()) {
+      std::cerr << "vigie-check: give --index (and --key) or --server, not both\n";
       return 2;
     }
     remote.kind = lookup.kind;
@@ -70,6 +75,10 @@ int main(int argc, char** argv) {
   }
   if (!remote.input.empty()) {
     std::cerr << "vigie-check: --input needs --server URL\n";
+    return 2;
+  }
+  if (!remote.verify_key.empty()) {
+    std::cerr << "vigie-check: --verify-key needs --server URL\n";
     return 2;
   }
   if (lookup.index_dir.empty() || lookup.kind.empty()) {

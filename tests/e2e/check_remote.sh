@@ -36,7 +36,7 @@ start_server() {
 ROWS=200000
 "$GEN" --rows $ROWS --seed 41 --duplicates 0 -o dump.csv 2>/dev/null
 "$GEN" --rows 3000 --seed 42 --duplicates 0 -o other.csv 2>/dev/null
-"$VI" create --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
+"$VI" create --no-padding --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
 "$VI" define --index idx --breach mutuelle-a --title "Mutuelle A" --date 2024-02-01 --data-classes names,nir \
   --description synthetic >/dev/null
 "$VI" add --index idx --breach mutuelle-a --input dump.csv --kind nir --column nir --no-progress >/dev/null

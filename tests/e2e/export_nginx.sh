@@ -14,13 +14,20 @@ REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [ -x "$NGINX" ] || { echo "nginx is missing: scripts/install-deps.sh installs nginx-light" >&2; exit 1; }
 PIDS=()
+# The exports (~200,000 small files) go to tmpfs when there is room: deleting that many synced files
+# costs minutes on some virtual disks (online discard), and the export syncs them.
+EXP="$WORK"
+if [ -w /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -gt 2097152 ]; then
+  EXP="$(mktemp -d /dev/shm/vigie-export-e2e.XXXXXX)"
+fi
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
+  if [ "$EXP" != "$WORK" ]; then rm -rf "$EXP"; fi
 }
 trap cleanup EXIT
-chmod 755 "$WORK"  # nginx's workers may run as another user (below)
+chmod 755 "$WORK" "$EXP"  # nginx's workers may run as another user (below)
 
 start_server() {  # start_server NAME ARGS...: vigie-serve on a free port; sets PORT
   local name="$1"; shift
@@ -45,9 +52,12 @@ start_nginx() {  # start_nginx NAME EXPORT_DIR PREFIX_HEX: nginx on a free port;
   sed -e "s|^\( *\)listen .*|\1listen 127.0.0.1:$NPORT;|" -e "s|^\( *\)root .*|\1root $root;|" \
       -e "s|^\( *\)set \$vigie_prefix_hex .*|\1set \$vigie_prefix_hex $prefix_hex;|" \
       "$REPO/docs/nginx-vigie.conf" > "$dir/vigie.conf"
+  local nofile
+  nofile=$(ulimit -Hn); [ "$nofile" = unlimited ] && nofile=65536
   cat > "$dir/nginx.conf" <<EOF
 daemon off;
 worker_processes 1;
+worker_rlimit_nofile $nofile;
 pid $dir/nginx.pid;
 error_log $dir/logs/error.log warn;
 events { worker_connections 256; }
@@ -179,66 +189,72 @@ EOF
 # ---- an unpadded index: NIRs and e-mails, 4-digit prefixes ------------------------------------------
 "$GEN" --rows 20000 --seed 51 --duplicates 0 -o dump.csv 2>/dev/null
 for i in $(seq 1 3000); do echo "user$i@example.org"; done > emails.txt
-"$VI" create --index idx --scheme sha256 --allow-unkeyed-nir --prefix-hex 4 >/dev/null
+"$VI" create --no-padding --index idx --scheme sha256 --allow-unkeyed-nir --prefix-hex 4 >/dev/null
 "$VI" define --index idx --breach mutuelle-a --title "Mutuelle A" --date 2024-02-01 --data-classes names,nir \
   --description "synthetic" >/dev/null
 "$VI" define --index idx --breach forum-b --title "Forum B" --date 2023-05-01 --data-classes e-mails >/dev/null
 "$VI" add --index idx --breach mutuelle-a --input dump.csv --kind nir --column nir --no-progress >/dev/null
 "$VI" add --index idx --breach forum-b --input emails.txt --kind email --no-progress >/dev/null
-"$VI" export --index idx --out export --json > export.json
+"$VI" export --index idx --out "$EXP/export" --json > export.json
 expect_eq "exported files (2 kinds x 65536 + breach list + 2 breaches)" "$(json '["files"]' < export.json)" 131075
 expect_eq "exported kinds" "$(json '["kinds"]' < export.json)" '["nir", "email"]'
-[ -f export/manifest.json ] && [ ! -e export.tmp-* ] || fail "export published atomically"
+[ -f "$EXP/export/manifest.json" ] && [ ! -e "$EXP"/export.tmp-* ] || fail "export published atomically"
 start_server plain --index idx
 VPORT=$PORT
-start_nginx plain "$WORK/export" 4
-compare "$VPORT" "$NPORT" "$WORK/export" "unpadded" || fail "unpadded export differs from vigie-serve"
+start_nginx plain "$EXP/export" 4
+compare "$VPORT" "$NPORT" "$EXP/export" "unpadded" || fail "unpadded export differs from vigie-serve"
 etag=$(curl -s -D - -o /dev/null "http://127.0.0.1:$NPORT/v1/range/nir/0000" | tr -d '\r' | sed -n 's/^ETag: //Ip')
 expect_eq "nginx If-None-Match with its own ETag" \
   "$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "http://127.0.0.1:$NPORT/v1/range/nir/0000")" 304
 
 # A second export replaces the first in place (nginx keeps serving from the same root); unchanged files
 # are links to the previous export's. Then an update of the index, re-exported: still identical.
-"$VI" export --index idx --out export --json > export2.json
+"$VI" export --index idx --out "$EXP/export" --json > export2.json
 expect_eq "re-export of the same state links every range file" "$(json '["unchanged_linked"]' < export2.json)" 131072
-expect_eq "re-export leaves one tree" "$(ls -d export export.tmp-* 2>/dev/null | wc -l)" 1
+expect_eq "re-export leaves one tree" "$(ls -d "$EXP"/export "$EXP"/export.tmp-* 2>/dev/null | wc -l)" 1
 "$GEN" --rows 2000 --seed 52 --duplicates 0 -o dump2.csv 2>/dev/null
 "$VI" add --index idx --breach mutuelle-a --input dump2.csv --kind nir --column nir --no-progress >/dev/null
-"$VI" export --index idx --out export --json > export3.json
+"$VI" export --index idx --out "$EXP/export" --json > export3.json
 linked=$(json '["unchanged_linked"]' < export3.json)
 [ "$linked" -gt 120000 ] && [ "$linked" -lt 131072 ] || fail "after adding 2,000 NIRs most files are linked: $linked"
-generation=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' export/manifest.json)
+generation=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' "$EXP/export/manifest.json")
 for _ in $(seq 1 100); do
   [ "$(curl -s "http://127.0.0.1:$VPORT/readyz" | json '["generation"]')" = "$generation" ] && break
   sleep 0.1
 done
-compare "$VPORT" "$NPORT" "$WORK/export" "unpadded, after an update" updated || fail "updated export differs"
+# nginx's open_file_cache (open_file_cache_valid 10s in the sample config) may serve descriptors of the
+# previous tree for a few seconds after the swap, as docs/EXPORT.md says: wait for it to let go.
+for _ in $(seq 1 150); do
+  [ "$(curl -s "http://127.0.0.1:$NPORT/v1/breaches/mutuelle-a")" = "$(curl -s "http://127.0.0.1:$VPORT/v1/breaches/mutuelle-a")" ] && break
+  sleep 0.1
+done
+compare "$VPORT" "$NPORT" "$EXP/export" "unpadded, after an update" updated || fail "updated export differs"
 
 # ---- a padded index, the same padding key for the export and the server -----------------------------
 head -c 32 /dev/urandom > pad.key
 "$VI" create --index pidx --scheme sha256 --allow-unkeyed-nir --prefix-hex 4 --padding >/dev/null
 "$VI" define --index pidx --breach mutuelle-a --title "Mutuelle A" --date 2024-02-01 --data-classes names,nir >/dev/null
 "$VI" add --index pidx --breach mutuelle-a --input dump.csv --kind nir --column nir --no-progress >/dev/null
-expect_exit "a padded index without a key is not exported" 2 "$VI" export --index pidx --out pexport
-"$VI" export --index pidx --out pexport --padding-key pad.key >/dev/null
-sizes=$(find pexport/v1/range -type f -printf '%s\n' | sort -u | wc -l)
+expect_exit "a padded index without a key is not exported" 2 "$VI" export --index pidx --out "$EXP/pexport"
+"$VI" export --index pidx --out "$EXP/pexport" --padding-key pad.key >/dev/null
+sizes=$(find "$EXP/pexport/v1/range" -type f -printf '%s\n' | sort -u | wc -l)
 expect_eq "padded export: one file size" "$sizes" 1
 start_server padded --index pidx --padding-key pad.key
 VPORT=$PORT
-start_nginx padded "$WORK/pexport" 4
-compare "$VPORT" "$NPORT" "$WORK/pexport" "padded" || fail "padded export differs from vigie-serve"
+start_nginx padded "$EXP/pexport" 4
+compare "$VPORT" "$NPORT" "$EXP/pexport" "padded" || fail "padded export differs from vigie-serve"
 
 # ---- optional: the Pwned Passwords tree of a sha1 index -------------------------------------------
 if [ -n "${VIGIE_E2E_HIBP_EXPORT:-}" ]; then
   "$GEN" --kind password-sha1 --rows 200000 --seed 53 -o sha1.txt 2>/dev/null
-  "$VI" create --index pw --scheme sha1 >/dev/null
+  "$VI" create --no-padding --index pw --scheme sha1 >/dev/null
   "$VI" define --index pw --breach pwned-passwords --title "Pwned Passwords" --date 2024-01-01 \
     --data-classes passwords >/dev/null
   "$VI" add --index pw --breach pwned-passwords --input sha1.txt --kind password --no-progress >/dev/null
-  "$VI" export --index pw --out pwexport --only hibp
+  "$VI" export --index pw --out "$EXP/pwexport" --only hibp
   start_server pw --index pw
   VPORT=$PORT
-  start_nginx pw "$WORK/pwexport" 5
-  compare "$VPORT" "$NPORT" "$WORK/pwexport" "Pwned Passwords" hibp || fail "range/ export differs from vigie-serve"
+  start_nginx pw "$EXP/pwexport" 5
+  compare "$VPORT" "$NPORT" "$EXP/pwexport" "Pwned Passwords" hibp || fail "range/ export differs from vigie-serve"
 fi
 finish

@@ -41,7 +41,7 @@ expect_eq "hibp client version" "$(node -p 'require("./client/node_modules/hibp/
 
 seed=61
 "$GEN" --kind password-sha1 --rows 30000 --seed $seed -o sha1.txt 2>/dev/null
-"$VI" create --index pw --scheme sha1 >/dev/null
+"$VI" create --no-padding --index pw --scheme sha1 >/dev/null
 "$VI" define --index pw --breach pwned-passwords --title "Pwned Passwords" --date 2024-01-01 \
   --data-classes passwords >/dev/null
 "$VI" add --index pw --breach pwned-passwords --input sha1.txt --kind password --no-progress >/dev/null
@@ -56,7 +56,7 @@ absent="vigie-not-in-the-dump-$RANDOM"
 grep -q "^$(printf '%s' "$absent" | sha1sum | cut -c1-40 | tr a-f A-F):" sha1.txt && fail "absent password is absent"
 
 "$GEN" --kind password-ntlm --rows 5000 --seed 62 -o ntlm.txt 2>/dev/null
-"$VI" create --index nt --scheme ntlm >/dev/null
+"$VI" create --no-padding --index nt --scheme ntlm >/dev/null
 "$VI" define --index nt --breach pp-ntlm --title "PP NTLM" --date 2024-01-01 --data-classes passwords >/dev/null
 "$VI" add --index nt --breach pp-ntlm --input ntlm.txt --kind password --no-progress >/dev/null
 ntlm_hash=$(sed -n '100p' ntlm.txt | cut -d: -f1)

@@ -14,15 +14,15 @@ only2=$(nir_of dump2-new.csv 10)  # only in breach 2
 absent="2 99 12 75 056 999"       # valid key, not generated (generator seeds differ)
 
 # An sha256 index refuses NIRs unless created with the explicit opt-in.
-"$VI" create --index plain --scheme sha256 >/dev/null
+"$VI" create --no-padding --index plain --scheme sha256 >/dev/null
 "$VI" define --index plain --breach b1 --title B1 --date 2024-02-01 --data-classes nir >/dev/null
 expect_exit "sha256 index refuses NIRs" 2 "$VI" add --index plain --breach b1 --input dump1.csv --kind nir
 grep -q "allow-unkeyed-nir" last.err || fail "refusal message names --allow-unkeyed-nir"
 expect_exit "unknown breach" 2 "$VI" add --index plain --breach nope --input dump1.csv --kind email
 expect_exit "missing index" 2 "$VI" stats --index does-not-exist
-expect_exit "index exists" 2 "$VI" create --index plain --scheme sha256
+expect_exit "index exists" 2 "$VI" create --no-padding --index plain --scheme sha256
 
-"$VI" create --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
+"$VI" create --no-padding --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
 "$VI" define --index idx --breach mutuelle-a --title "Mutuelle A" --date 2024-02-01 \
   --data-classes names,nir --description "synthetic" >/dev/null
 "$VI" define --index idx --breach mutuelle-b --title "Mutuelle B" --date 2024-03-15 --data-classes nir >/dev/null

@@ -13,7 +13,7 @@ for c in wrong-key missing-key separators truncated blank-line stray-quote crlf 
   [ "$(gen_count "$c" < gen.txt)" -gt 100 ] || fail "generator injected too few $c rows to test"
 done
 
-"$VI" create --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
+"$VI" create --no-padding --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
 "$VI" define --index idx --breach messy --title Messy --date 2024-02-01 --data-classes nir >/dev/null
 "$VI" add --index idx --breach messy --input messy.csv --kind nir --rejects rejects.tsv --json --no-progress > add.json
 

@@ -6,10 +6,10 @@ source "$(dirname "$0")/lib.sh" "$@"
 expect_eq "key file mode" "$(stat -c %a server.key)" 600
 expect_exit "keygen never overwrites" 2 "$VI" keygen --key server.key
 chmod 644 server.key
-expect_exit "a world-readable key is refused" 2 "$VI" create --index idx --key server.key
+expect_exit "a world-readable key is refused" 2 "$VI" create --no-padding --index idx --key server.key
 chmod 600 server.key
-expect_exit "the default scheme (oprf-p256) needs a key" 2 "$VI" create --index idx
-"$VI" create --index idx --key server.key > create.txt
+expect_exit "the default scheme (oprf-p256) needs a key" 2 "$VI" create --no-padding --index idx
+"$VI" create --no-padding --index idx --key server.key > create.txt
 grep -q "created oprf-p256 index" create.txt || fail "default scheme is oprf-p256: $(cat create.txt)"
 fingerprint=$(grep -o 'fingerprint [0-9a-f]*' keygen.txt | cut -d' ' -f2)
 expect_eq "fingerprint recorded" "$(grep -o 'fingerprint [0-9a-f]*' create.txt | cut -d' ' -f2)" "$fingerprint"

@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh" "$@"
 
 "$GEN" --kind password-sha1 --rows 50000 --seed 41 -o sha1.txt 2>/dev/null
-"$VI" create --index pw --scheme sha1 > create.txt
+"$VI" create --no-padding --index pw --scheme sha1 > create.txt
 grep -q "suffix 35 hex" create.txt || fail "sha1 index stores the 35-hex HIBP suffix: $(cat create.txt)"
 "$VI" define --index pw --breach pwned-passwords --title "Pwned Passwords" --date 2024-01-01 --data-classes passwords >/dev/null
 expect_exit "sha1 index refuses NIRs" 2 "$VI" add --index pw --breach pwned-passwords --input sha1.txt --kind nir
@@ -28,7 +28,7 @@ expect_eq "count updated to the larger snapshot" "$(json '["count"]' < hit2.json
 "$VI" verify --index pw >/dev/null || fail "verify sha1 index"
 
 "$GEN" --kind password-ntlm --rows 20000 --seed 42 -o ntlm.txt 2>/dev/null
-"$VI" create --index nt --scheme ntlm >/dev/null
+"$VI" create --no-padding --index nt --scheme ntlm >/dev/null
 "$VI" define --index nt --breach pp-ntlm --title "PP NTLM" --date 2024-01-01 --data-classes passwords >/dev/null
 "$VI" add --index nt --breach pp-ntlm --input ntlm.txt --kind password --json --no-progress > nt.json
 expect_eq "ntlm lines accepted" "$(json '["identifiers"]' < nt.json)" 20000
@@ -39,7 +39,7 @@ expect_exit "sha1 hash on an ntlm index is invalid" 2 "$CHECK" --index nt --kind
 
 # An e-mail index (sha256) takes e-mails and phones without any opt-in.
 "$GEN" --rows 3000 --seed 43 --email -o mails.csv 2>/dev/null
-"$VI" create --index mail --scheme sha256 >/dev/null
+"$VI" create --no-padding --index mail --scheme sha256 >/dev/null
 "$VI" define --index mail --breach m --title M --date 2024-01-01 --data-classes email >/dev/null
 "$VI" add --index mail --breach m --input mails.csv --kind email --column email --json --no-progress > m.json
 expect_eq "e-mails accepted" "$(json '["identifiers"]' < m.json)" 3000

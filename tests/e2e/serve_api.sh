@@ -40,7 +40,7 @@ tag_of() { printf 'vigie:nir:%s' "$1" | sha256sum | cut -c1-64; }
 
 "$GEN" --rows 20000 --seed 31 --duplicates 0 -o dump1.csv 2>/dev/null
 "$GEN" --rows 5000 --seed 32 --duplicates 0 -o dump2.csv 2>/dev/null
-"$VI" create --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
+"$VI" create --no-padding --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
 "$VI" define --index idx --breach mutuelle-a --title "Mutuelle A" --date 2024-02-01 --data-classes names,nir \
   --description "synthetic" >/dev/null
 "$VI" add --index idx --breach mutuelle-a --input dump1.csv --kind nir --column nir --no-progress >/dev/null

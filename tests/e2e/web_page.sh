@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The citizen page end to end: a generated NIR dump indexed (sha256, --allow-unkeyed-nir), vigie-serve on a
-# free port, then web/test/browser.mjs drives Debian's headless Chromium through playwright-core against it
-# (present and absent NIRs, input errors, requests carry only the prefix, axe-core accessibility, phone
-# layout). npm dependencies are installed from web/package-lock.json with `npm ci` when missing or stale.
-# Screenshots go to the work directory, or to docs/screenshots with VIGIE_UPDATE_SCREENSHOTS=1.
+# The citizen page end to end: a generated NIR dump indexed twice, sha256 (--allow-unkeyed-nir) and oprf-p256
+# (a fresh key), each served by vigie-serve on a free port; web/test/browser.mjs drives Debian's headless
+# Chromium through playwright-core against each (present and absent NIRs, input errors, requests carry only
+# the prefix and, for OPRF, the blinded point; axe-core accessibility, phone layout; the OPRF rate limit).
+# npm dependencies are installed from web/package-lock.json with `npm ci` when missing or stale; the
+# vendored curve library in web/src is then checked against them (web/test/vendor.test.mjs).
+# Screenshots go to the work directory; with VIGIE_UPDATE_SCREENSHOTS=1 the OPRF run's (the default scheme)
+# go to docs/screenshots.
 # Usage: web_page.sh TOOLS_DIR INDEXER_DIR SERVER_DIR
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 SERVE="$(cd "$3" && pwd)/vigie-serve"
@@ -23,9 +26,10 @@ done
 if [ ! -f "$WEB/node_modules/.package-lock.json" ] || [ "$WEB/package-lock.json" -nt "$WEB/node_modules/.package-lock.json" ]; then
   (cd "$WEB" && flock "$WEB/package-lock.json" npm ci --no-audit --no-fund --ignore-scripts) >&2
 fi
+node --test "$WEB/test/vendor.test.mjs" >vendor.log 2>&1 || { cat vendor.log >&2; fail "vendored files"; }
 
 "$GEN" --rows 3000 --seed 41 --duplicates 0 -o dump.csv 2>/dev/null
-"$VI" create --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
+"$VI" create --no-padding --index idx --scheme sha256 --allow-unkeyed-nir >/dev/null
 "$VI" define --index idx --breach mutuelle-a --title "Mutuelle A" --date 2024-02-01 \
   --data-classes names,nir,dates-of-birth --description "Synthetic breach for the page test" >/dev/null
 "$VI" add --index idx --breach mutuelle-a --input dump.csv --kind nir --column nir --no-progress >/dev/null
@@ -33,18 +37,36 @@ present=$("$CHECK" normalize --kind nir "$(sed -n '101p' dump.csv | cut -d';' -f
 absent=$("$CHECK" normalize --kind nir "2 99 12 75 056 999")
 expect_eq "the absent NIR is not in the dump" "$(grep -c "$absent" dump.csv || true)" 0
 
-"$SERVE" --index idx --listen 127.0.0.1:0 --no-access-log > serve.log 2> serve.err &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 200); do
-  PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' serve.err)
-  [ -n "$PORT" ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.05
-done
-[ -n "$PORT" ] || { echo "FAIL: vigie-serve did not start: $(cat serve.err)" >&2; exit 1; }
+# serve_and_check INDEX SCREENSHOTS [KEY]: vigie-serve on INDEX (with KEY for oprf-p256), then the browser.
+serve_and_check() {
+  local index="$1" shots="$2" key="${3:-}" log="serve-$1"
+  local args=(--index "$index" --listen 127.0.0.1:0 --no-access-log)
+  # A small evaluation budget, so that the page's last check meets the limit (429 + Retry-After).
+  [ -n "$key" ] && args+=(--key "$key" --oprf-rate 6 --oprf-burst 10)
+  "$SERVE" "${args[@]}" > "$log.out" 2> "$log.err" &
+  SERVER_PID=$!
+  local port=""
+  for _ in $(seq 1 200); do
+    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log.err")
+    [ -n "$port" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  [ -n "$port" ] || { echo "FAIL: vigie-serve did not start: $(cat "$log.err")" >&2; exit 1; }
+  node "$WEB/test/browser.mjs" "http://127.0.0.1:$port/" "$present" "$absent" "$shots" ${key:+"$key"} \
+    || fail "browser checks ($index)"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
 
 shots="$WORK/screenshots"
 [ "${VIGIE_UPDATE_SCREENSHOTS:-0}" = 1 ] && shots="$REPO/docs/screenshots"
-node "$WEB/test/browser.mjs" "http://127.0.0.1:$PORT/" "$present" "$absent" "$shots" || fail "browser checks"
+serve_and_check idx "$WORK/screenshots-sha256"
+
+"$VI" keygen --key oprf.key >/dev/null
+"$VI" create --no-padding --index oprf --scheme oprf-p256 --key oprf.key >/dev/null
+"$VI" define --index oprf --breach mutuelle-a --title "Mutuelle A" --date 2024-02-01 \
+  --data-classes names,nir,dates-of-birth --description "Synthetic breach for the page test" >/dev/null
+"$VI" add --index oprf --breach mutuelle-a --input dump.csv --kind nir --column nir --no-progress >/dev/null
+serve_and_check oprf "$shots" "$WORK/oprf.key"
 finish

@@ -1,5 +1,7 @@
 // The citizen page's behaviour: language switch, kind selector, and on submit only (never per keystroke,
 // which would stream prefixes to the server) normalise -> tag -> fetch the prefix's bucket -> match here.
+// On an oprf-p256 index the tag takes one blinded evaluation first (lookup.js, oprf.js); the curve code is
+// loaded only for such an index.
 // Everything is built with DOM calls and textContent (no innerHTML), so nothing from the server or the
 // input is ever parsed as markup. Requests go to the page's own origin only (relative URLs), without
 // credentials or referrer.
@@ -24,7 +26,10 @@ const state = {
   view: null, // what the result region shows, re-rendered on a language change
   info: null, // Promise of parseIndexInfo(/v1/index)
   breaches: null, // Promise of Map name -> breach record (/v1/breaches)
+  oprf: null, // Promise of the oprf.js module, on an oprf-p256 index
 };
+
+const SCHEMES = ['sha256', 'oprf-p256'];
 
 class HttpError extends Error {
   constructor(status, retryAfter) {
@@ -34,20 +39,47 @@ class HttpError extends Error {
   }
 }
 
+// Retry-After in seconds (a delay or an HTTP date), 0 when absent or unreadable.
+function retryAfter(response) {
+  const value = response.headers.get('Retry-After') || '';
+  if (/^\d+$/.test(value.trim())) return Number(value);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 0 : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
 async function fetchJson(path) {
   const response = await fetch(new URL(path, document.baseURI), {
     credentials: 'omit',
     referrerPolicy: 'no-referrer',
     headers: { Accept: 'application/json' },
   });
-  if (!response.ok) throw new HttpError(response.status, Number(response.headers.get('Retry-After')) || 0);
+  if (!response.ok) throw new HttpError(response.status, retryAfter(response));
   return response.json();
+}
+
+// POST of binary bytes (the OPRF evaluation: a blinded element), resolving to the response's bytes.
+async function postBinary(path, body) {
+  const response = await fetch(new URL(path, document.baseURI), {
+    method: 'POST',
+    credentials: 'omit',
+    referrerPolicy: 'no-referrer',
+    headers: { 'Content-Type': 'application/octet-stream', Accept: 'application/octet-stream' },
+    body,
+  });
+  if (!response.ok) throw new HttpError(response.status, retryAfter(response));
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 function loadIndexInfo() {
   state.info ||= fetchJson('v1/index').then(parseIndexInfo);
   state.info.catch(() => { state.info = null; });
   return state.info;
+}
+
+function loadOprf() {
+  state.oprf ||= import('./oprf.js');
+  state.oprf.catch(() => { state.oprf = null; });
+  return state.oprf;
 }
 
 function loadBreaches() {
@@ -199,10 +231,11 @@ async function check() {
   show({ type: 'notice', key: 'status.checking' });
   try {
     const info = await loadIndexInfo();
-    if (info.scheme !== 'sha256') return show({ type: 'notice', key: 'status.scheme' });
+    if (!SCHEMES.includes(info.scheme)) return show({ type: 'notice', key: 'status.scheme' });
     if (!info.kinds.includes(kind)) return show({ type: 'notice', key: 'status.kind' });
+    const oprf = info.scheme === 'oprf-p256' ? await loadOprf() : undefined;
     const [answer, records] = await Promise.all([
-      lookUp(kind, normalized.canonical, info, fetchJson),
+      lookUp(kind, normalized.canonical, info, { fetchJson, postBinary, oprf }),
       loadBreaches().catch(() => new Map()),
     ]);
     show({
@@ -248,10 +281,15 @@ langButton.addEventListener('click', () => {
   applyLanguage();
 });
 
-// The index's prefix length, for the privacy note (the request carries nothing personal).
+// The index's scheme and prefix length, for the privacy note (the requests carry nothing personal); the
+// curve code is fetched ahead of the first check on an OPRF index.
 loadIndexInfo()
   .then((info) => {
+    const oprf = info.scheme === 'oprf-p256';
     $('privacy-sent').dataset.i18nP = String(info.prefixHex);
+    $('privacy-sent').dataset.i18n = oprf ? 'privacy.sent.oprf' : 'privacy.sent';
+    $('privacy-kept').dataset.i18n = oprf ? 'privacy.kept.oprf' : 'privacy.kept';
+    if (oprf) loadOprf().catch(() => {});
     applyLanguage();
   })
   .catch(() => {});

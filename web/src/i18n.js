@@ -20,6 +20,15 @@ const fr = {
   'privacy.kept':
     'Jamais envoyé : votre numéro, son empreinte complète, le résultat. La mise en forme, le calcul de ' +
     'l’empreinte et la comparaison se font ici, dans votre navigateur.',
+  'privacy.sent.oprf':
+    'Envoyé au serveur : d’abord votre saisie brouillée par un nombre aléatoire que seul votre navigateur ' +
+    'connaît (un point « aveuglé » qui ne révèle rien de ce que vous avez tapé) ; le serveur y applique sa ' +
+    'clé secrète. Puis seulement les {p} premiers caractères de l’empreinte qui en résulte, un préfixe que ' +
+    'partagent des milliers d’autres numéros.',
+  'privacy.kept.oprf':
+    'Jamais envoyé : votre numéro, le nombre aléatoire qui le brouille, son empreinte complète, le résultat. ' +
+    'La mise en forme, le brouillage, le calcul de l’empreinte et la comparaison se font ici, dans votre ' +
+    'navigateur.',
   'privacy.none':
     'Pas de cookie, pas de mesure d’audience, aucune requête vers un autre site. La vérification ne part ' +
     'que quand vous cliquez sur « Vérifier », jamais pendant la frappe.',
@@ -38,9 +47,9 @@ const fr = {
   'form.submit': 'Vérifier',
   'status.checking': 'Vérification en cours…',
   'status.unavailable': 'Le service de vérification ne répond pas. Réessayez dans quelques minutes.',
-  'status.busy': 'Trop de vérifications en peu de temps. Réessayez dans {s} secondes.',
-  'status.scheme':
-    'Ce serveur protège ses données par une méthode (OPRF) que cette page ne sait pas encore utiliser.',
+  'status.busy':
+    'Trop de vérifications depuis votre connexion en peu de temps. Réessayez dans {s} secondes.',
+  'status.scheme': 'Ce serveur protège ses données par une méthode que cette page ne sait pas utiliser.',
   'status.kind': 'Ce serveur ne vérifie pas ce type d’identifiant.',
   'result.found.one': 'Votre {what} figure dans 1 fuite connue',
   'result.found.many': 'Votre {what} figure dans {n} fuites connues',
@@ -142,6 +151,14 @@ const en = {
   'privacy.kept':
     'Never sent: your number, its full fingerprint, the result. Formatting, fingerprinting and matching ' +
     'happen here, in your browser.',
+  'privacy.sent.oprf':
+    'Sent to the server: first, what you type scrambled by a random number only your browser knows (a ' +
+    '“blinded” point that reveals nothing of what you typed), to which the server applies its secret key. ' +
+    'Then only the first {p} characters of the resulting fingerprint, a prefix that thousands of other ' +
+    'numbers share.',
+  'privacy.kept.oprf':
+    'Never sent: your number, the random number that scrambles it, its full fingerprint, the result. ' +
+    'Formatting, scrambling, fingerprinting and matching happen here, in your browser.',
   'privacy.none':
     'No cookies, no analytics, no request to any other site. The check starts only when you press ' +
     '“Check”, never while you type.',
@@ -160,8 +177,8 @@ const en = {
   'form.submit': 'Check',
   'status.checking': 'Checking…',
   'status.unavailable': 'The checking service does not answer. Please try again in a few minutes.',
-  'status.busy': 'Too many checks in a short time. Please try again in {s} seconds.',
-  'status.scheme': 'This server protects its data with a method (OPRF) this page cannot use yet.',
+  'status.busy': 'Too many checks from your connection in a short time. Please try again in {s} seconds.',
+  'status.scheme': 'This server protects its data with a method this page cannot use.',
   'status.kind': 'This server does not check this kind of identifier.',
   'result.found.one': 'Your {what} appears in 1 known breach',
   'result.found.many': 'Your {what} appears in {n} known breaches',

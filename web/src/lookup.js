@@ -1,8 +1,10 @@
-// The k-anonymity look-up of docs/API.md, for the page: canonical identifier -> tag (SHA-256 of
-// "vigie:{kind}:{canonical}", WebCrypto) -> prefix sent to the server, suffix matched here.
+// The k-anonymity look-up of docs/API.md, for the page: canonical identifier -> tag -> prefix sent to the
+// server, suffix matched here. The tag is SHA-256 of "vigie:{kind}:{canonical}" (WebCrypto) on a sha256
+// index; on an oprf-p256 index it is the RFC 9497 OPRF output of that string under the server's key,
+// obtained by one blinded evaluation (web/src/oprf.js): only the blinded element and then the prefix leave.
 //
-// Only `prefix` ever reaches `fetchJson`: the tag, its suffix and the identifier stay in this module's
-// locals. Pure apart from the injected fetchJson and WebCrypto; no DOM, so node tests run it as is.
+// Only the prefix (and, for OPRF, the blinded element) ever reaches the injected fetchJson/postBinary: the
+// identifier, the blind, the tag and its suffix stay in this module's locals. No DOM, so node tests run it.
 
 export const RANGE_VERSION = 1;
 
@@ -57,10 +59,27 @@ export function matchRange(body, { kind, prefix, suffix }) {
   return entries[lo][1].map((i) => names[i]).filter((n) => typeof n === 'string');
 }
 
-// The whole look-up. `fetchJson(path)` gets a path relative to the API root ("v1/range/nir/9caf1") and
-// resolves to the parsed JSON. Resolves to { found, breaches (names), prefix }.
-export async function lookUp(kind, canonical, info, fetchJson, subtle = globalThis.crypto.subtle) {
-  const tag = await tagHex(kind, canonical, subtle);
+// Lower-case hex of the OPRF output for "vigie:{kind}:{canonical}" (PRODUCT.md §3, scheme oprf-p256): Blind
+// here, BlindEvaluate by the server (`postBinary(path, bytes)` resolves to the response's bytes), Finalize
+// here. `oprf` is web/src/oprf.js.
+export async function oprfTagHex(kind, canonical, postBinary, oprf) {
+  const input = oprf.oprfInput(kind, canonical);
+  const { blind, blindedElement } = oprf.blind(input);
+  const path = `v1/oprf/${encodeURIComponent(kind)}/evaluate`;
+  const answer = await postBinary(path, oprf.encodeRequest([blindedElement]));
+  const [evaluated] = oprf.parseResponse(answer, 1);
+  return hex(oprf.finalize(input, blind, evaluated));
+}
+
+// The whole look-up. `io.fetchJson(path)` gets a path relative to the API root ("v1/range/nir/9caf1") and
+// resolves to the parsed JSON; on an oprf-p256 index `io.postBinary` and `io.oprf` (see oprfTagHex) are
+// needed too; `io.subtle` defaults to WebCrypto's. Resolves to { found, breaches (names), prefix }.
+export async function lookUp(kind, canonical, info, io) {
+  const { fetchJson, postBinary, oprf, subtle = globalThis.crypto.subtle } = io;
+  let tag;
+  if (info.scheme === 'sha256') tag = await tagHex(kind, canonical, subtle);
+  else if (info.scheme === 'oprf-p256') tag = await oprfTagHex(kind, canonical, postBinary, oprf);
+  else throw new Error('index.scheme');
   const { prefix, suffix } = splitTag(tag, info);
   const body = await fetchJson(`v1/range/${encodeURIComponent(kind)}/${prefix}`);
   const breaches = matchRange(body, { kind, prefix, suffix });

@@ -3,27 +3,46 @@
 // breach, an absent one says so, input errors are explained, nothing but the prefix reaches the server (every
 // request the page makes is recorded), the page passes axe-core's WCAG 2.1 AA rules in every state, keyboard
 // use works, and a phone-sized screen has no horizontal scrolling. Saves screenshots of the states.
+// With OPRF_KEY_FILE the index is oprf-p256 under that key: the page must blind, have the server evaluate,
+// finalize, then fetch the prefix; the requests then hold only the blinded point (the POST body, fresh for
+// every check) and the prefix, and too many evaluations give the "try again in N seconds" message (the
+// server runs with a small --oprf-burst, checked last).
 //
-// Usage: node browser.mjs BASE_URL PRESENT_NIR ABSENT_NIR SCREENSHOT_DIR
+// Usage: node browser.mjs BASE_URL PRESENT_NIR ABSENT_NIR SCREENSHOT_DIR [OPRF_KEY_FILE]
 //   PRESENT_NIR is indexed in breach "mutuelle-a" (title "Mutuelle A"); ABSENT_NIR is not. Both canonical.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-const [base, present, absent, shots] = process.argv.slice(2);
+import { p256_hasher, p256_oprf } from '../src/vendor-noble-curves-nist.js';
+
+const [base, present, absent, shots, keyFile] = process.argv.slice(2);
 if (!shots) {
-  console.error('usage: browser.mjs BASE_URL PRESENT_NIR ABSENT_NIR SCREENSHOT_DIR');
+  console.error('usage: browser.mjs BASE_URL PRESENT_NIR ABSENT_NIR SCREENSHOT_DIR [OPRF_KEY_FILE]');
   process.exit(2);
 }
+const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 mkdirSync(shots, { recursive: true });
 const origin = new URL(base).origin;
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const tag = (canonical) => createHash('sha256').update(`vigie:nir:${canonical}`).digest('hex');
+const sha256Tag = (canonical) => createHash('sha256').update(`vigie:nir:${canonical}`).digest('hex');
+const hex = (bytes) => Buffer.from(bytes).toString('hex');
+const input = (canonical) => new TextEncoder().encode(`vigie:nir:${canonical}`);
+// The server key (vigie-index keygen's file: a header line, then the secret scalar in hex), read here only
+// to compute the expected tags directly with Evaluate, independently of the page's blinded round.
+const secretKey = keyFile
+  ? Buffer.from(readFileSync(keyFile, 'utf8').match(/^[0-9a-f]{64}$/m)[0], 'hex') : null;
+const oprfTag = (canonical) => hex(p256_oprf.oprf.evaluate(secretKey, input(canonical)));
+const tag = (canonical) => (secretKey ? oprfTag(canonical) : sha256Tag(canonical));
+// What the OPRF round must never reveal besides the tag: the input's group element and its evaluation.
+const elementHex = (canonical) =>
+  hex(p256_hasher.hashToCurve(input(canonical), { DST: 'HashToGroup-OPRFV1-\x00-P256-SHA256' }).toBytes());
 const spaced = (n) =>
   [n[0], n.slice(1, 3), n.slice(3, 5), n.slice(5, 7), n.slice(7, 10), n.slice(10, 13), n.slice(13)].join(' ');
 // The same NIR with a wrong key (still 01..97).
@@ -51,7 +70,11 @@ const context = await browser.newContext({ viewport: { width: 1000, height: 900 
 const page = await context.newPage();
 
 const requests = [];
-page.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() || '' }));
+// Bodies as bytes (the OPRF body is binary): kept as hex, and as latin1 text to look for typed characters.
+page.on('request', (r) => {
+  const body = r.postDataBuffer() || Buffer.alloc(0);
+  requests.push({ url: r.url(), method: r.method(), hex: body.toString('hex'), text: body.toString('latin1') });
+});
 const problems = [];
 page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
 page.on('pageerror', (e) => problems.push(String(e)));
@@ -86,6 +109,13 @@ await check('the page loads with its policy, explains what is sent, in French', 
   await page.waitForFunction(() => document.querySelector('#privacy-sent').textContent.includes('5 premiers'));
   assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
   assert.match(await page.locator('.privacy').innerText(), /Jamais envoyé : votre numéro/);
+  if (secretKey) {
+    await page.waitForFunction(() =>
+      /point « aveuglé » qui ne révèle rien/.test(document.querySelector('.privacy').textContent));
+    assert.match(await page.locator('.privacy').innerText(), /le nombre aléatoire qui le brouille/);
+  } else {
+    assert.doesNotMatch(await page.locator('.privacy').innerText(), /aveuglé/);
+  }
   assert.deepEqual(await context.cookies(), []);
   await axe('initial');
   await page.screenshot({ path: join(shots, 'page-fr.png'), fullPage: true });
@@ -154,23 +184,48 @@ await check('English: the switch translates the page and the messages', async ()
   assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
 });
 
-await check('nothing but the prefix reaches the server', async () => {
+await check(secretKey ? 'nothing but the blinded point and the prefix reaches the server'
+  : 'nothing but the prefix reaches the server', async () => {
   const range = requests.filter((r) => r.url.includes('/v1/range/'));
   assert.deepEqual(
     [...new Set(range.map((r) => new URL(r.url).pathname))].sort(),
     [`/v1/range/nir/${tag(present).slice(0, 5)}`, `/v1/range/nir/${tag(absent).slice(0, 5)}`].sort(),
   );
-  const secrets = [present, absent, wrongKey(present), tag(present), tag(absent), tag(present).slice(5, 21),
-    tag(absent).slice(5, 21), spaced(present), encodeURIComponent(spaced(present))];
-  for (const r of requests) {
-    assert.equal(new URL(r.url).origin, origin, `only the page's own origin: ${r.url}`);
-    assert.equal(r.method, 'GET', r.url);
-    assert.equal(r.body, '', r.url);
-    assert.equal(new URL(r.url).search, '', `no query string: ${r.url}`);
-    for (const secret of secrets) assert.ok(!r.url.includes(secret) && !r.body.includes(secret), r.url);
+  const secrets = [present, absent, wrongKey(present), spaced(present), encodeURIComponent(spaced(present))];
+  const hexSecrets = [];
+  for (const n of [present, absent]) {
+    hexSecrets.push(tag(n), tag(n).slice(5, 21), sha256Tag(n), sha256Tag(n).slice(5, 21), hex(input(n)));
+    if (secretKey) hexSecrets.push(elementHex(n).slice(2), oprfTag(n).slice(5, 21));
   }
+  const evaluations = [];
+  for (const r of requests) {
+    const url = new URL(r.url);
+    assert.equal(url.origin, origin, `only the page's own origin: ${r.url}`);
+    assert.equal(url.search, '', `no query string: ${r.url}`);
+    if (secretKey && url.pathname === '/v1/oprf/nir/evaluate') {
+      // u16be count 1 || one compressed point: nothing else.
+      assert.equal(r.method, 'POST');
+      assert.match(r.hex, /^0001(02|03)[0-9a-f]{64}$/, r.hex);
+      evaluations.push(r.hex);
+    } else {
+      assert.equal(r.method, 'GET', r.url);
+      assert.equal(r.hex, '', r.url);
+    }
+    for (const secret of secrets) assert.ok(!r.url.includes(secret) && !r.text.includes(secret), r.url);
+    for (const secret of hexSecrets) assert.ok(!r.url.includes(secret) && !r.hex.includes(secret), r.url);
+  }
+  if (secretKey) {
+    // One evaluation per check that reached the server (present twice, absent once), each freshly blinded.
+    assert.equal(evaluations.length, range.length);
+    assert.ok(evaluations.length >= 3);
+    assert.equal(new Set(evaluations).size, evaluations.length, 'a fresh blind for every check');
+  }
+  const vendored = readdirSync(src).filter((name) => /^(vendor-.*|oprf)\.js$/.test(name));
   const allowed = new Set(['/', '/static/app.js', '/static/i18n.js', '/static/lookup.js', '/static/normalize.js',
     '/static/style.css', '/static/favicon.svg', '/v1/index', '/v1/breaches', '/v1/range/nir/PREFIX']);
+  // The curve code is fetched only for an OPRF index.
+  if (secretKey) for (const name of [...vendored, 'oprf.js']) allowed.add(`/static/${name}`);
+  if (secretKey) allowed.add('/v1/oprf/nir/evaluate');
   for (const r of requests) {
     const path = new URL(r.url).pathname.replace(/^\/v1\/range\/nir\/[0-9a-f]{5}$/, '/v1/range/nir/PREFIX');
     assert.ok(allowed.has(path), `unexpected request ${path}`);
@@ -208,6 +263,23 @@ await check('phone screen: no horizontal scrolling, e-mail and phone kinds work'
   await mobile.waitForFunction(() => /10 chiffres/.test(document.querySelector('#error').textContent));
   await phone.close();
 });
+
+if (secretKey) {
+  await check('too many evaluations from one address: "try again in N seconds" (Retry-After)', async () => {
+    let text = '';
+    for (let i = 0; i < 60 && !/Réessayez dans/.test(text); i += 1) {
+      await submitNir(present);
+      await page.waitForFunction(() => !document.querySelector('#submit').disabled
+        && !/en cours/.test(document.querySelector('#result').textContent));
+      text = await result.innerText();
+    }
+    assert.match(text, /Trop de vérifications depuis votre connexion en peu de temps\. Réessayez dans \d+ secondes/);
+    assert.ok(Number(text.match(/dans (\d+) secondes/)[1]) >= 1);
+    assert.ok(requests.some((r) => r.url.endsWith('/v1/oprf/nir/evaluate')));
+    await axe('rate limited');
+    await page.screenshot({ path: join(shots, 'rate-limited-fr.png'), fullPage: true });
+  });
+}
 
 await browser.close();
 if (failures > 0) {

@@ -31,9 +31,10 @@ test('look-up: only the prefix is requested; the suffix is matched here', async 
     return { v: 1, kind: 'nir', prefix, suffix_hex: 16, breaches: ['a', 'b', 'c'], entries };
   };
   const others = [['0000000000000000', [0]], ['ffffffffffffffff', [1]]];
-  const found = await lookUp('nir', '185057800608491', info, bucket([others[0], [suffix, [0, 2]], others[1]]), subtle);
+  const found = await lookUp('nir', '185057800608491', info,
+    { fetchJson: bucket([others[0], [suffix, [0, 2]], others[1]]), subtle });
   assert.deepEqual(found, { found: true, breaches: ['a', 'c'], prefix });
-  const absent = await lookUp('nir', '185057800608491', info, bucket(others), subtle);
+  const absent = await lookUp('nir', '185057800608491', info, { fetchJson: bucket(others), subtle });
   assert.deepEqual(absent, { found: false, breaches: [], prefix });
   assert.deepEqual(requested, [`v1/range/nir/${prefix}`, `v1/range/nir/${prefix}`]);
   for (const path of requested) {
