@@ -16,22 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_server NAME ARGS...: vigie-serve on a free port; sets PORT.
-start_server() {
-  local name="$1"; shift
-  "$SERVE" --listen 127.0.0.1:0 --no-access-log "$@" > "$WORK/$name.log" 2> "$WORK/$name.err" &
-  local pid=$!
-  PIDS+=("$pid")
-  PORT=""
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/$name.err")
-    [ -n "$PORT" ] && return 0
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "vigie-serve did not start: $(cat "$WORK/$name.err")" >&2
-  exit 1
-}
+SERVE_ARGS=(--no-access-log)
 
 ROWS=200000
 "$GEN" --rows $ROWS --seed 41 --duplicates 0 -o dump.csv 2>/dev/null

@@ -29,19 +29,7 @@ cleanup() {
 trap cleanup EXIT
 chmod 755 "$WORK" "$EXP"  # nginx's workers may run as another user (below)
 
-start_server() {  # start_server NAME ARGS...: vigie-serve on a free port; sets PORT
-  local name="$1"; shift
-  "$SERVE" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log "$@" > "$WORK/$name.log" 2> "$WORK/$name.err" &
-  PIDS+=("$!")
-  PORT=""
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/$name.err")
-    [ -n "$PORT" ] && return 0
-    sleep 0.05
-  done
-  echo "vigie-serve did not start: $(cat "$WORK/$name.err")" >&2
-  exit 1
-}
+SERVE_ARGS=(--rate-limit 0 --no-access-log)
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -18,19 +18,6 @@ cleanup() {
 trap cleanup EXIT
 command -v node >/dev/null && command -v npm >/dev/null || { echo "needs node and npm" >&2; exit 1; }
 
-start_server() {  # start_server NAME ARGS...: vigie-serve on a free port; sets PORT
-  local name="$1"; shift
-  "$SERVE" --listen 127.0.0.1:0 "$@" > "$WORK/$name.log" 2> "$WORK/$name.err" &
-  PIDS+=("$!")
-  PORT=""
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/$name.err")
-    [ -n "$PORT" ] && return 0
-    sleep 0.05
-  done
-  echo "vigie-serve did not start: $(cat "$WORK/$name.err")" >&2
-  exit 1
-}
 
 # The client, installed from the lock file into the work directory (the source tree stays clean).
 mkdir client

@@ -14,22 +14,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_server NAME ARGS...: starts vigie-serve on a free port; sets PORT and PID.
-start_server() {
-  local name="$1"; shift
-  "$SERVE" --listen 127.0.0.1:0 "$@" > "$WORK/$name.log" 2> "$WORK/$name.err" &
-  PID=$!
-  PIDS+=("$PID")
-  PORT=""
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/$name.err")
-    [ -n "$PORT" ] && return 0
-    kill -0 "$PID" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "vigie-serve did not start: $(cat "$WORK/$name.err")" >&2
-  exit 1
-}
 status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 header() {  # header NAME curl-args...: value of a response header
   local name="$1"; shift
