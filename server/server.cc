@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/codec.h"
+#include "core/export.h"
 #include "core/index_scheme.h"
 #include "core/oprf_key.h"
 #include "core/oprf_scheme.h"
@@ -89,29 +90,27 @@ std::string SanitizedMethod(const std::string& method) {
   return method;
 }
 
+// The padding key: from --padding-key, else INDEX/padding.key, derived exactly as `vigie-index export`
+// derives it (LoadPaddingKey), so servers and exports pad alike; else random for this process only.
 std::array<uint8_t, 32> LoadPadKey(const ServeOptions& options, std::string* note) {
-  std::array<uint8_t, 32> key{};
   std::string path = options.padding_key_file;
   if (path.empty()) {
     std::ifstream probe(options.index_dir + "/padding.key");
     if (probe) path = options.index_dir + "/padding.key";
   }
-  std::string secret;
   if (!path.empty()) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    secret = text.str();
-    if (!in || secret.empty()) *note = "padding key file " + path + " is missing or empty";
+    auto key = LoadPaddingKey(path);
+    if (key.ok()) return *key;
+    *note = key.status().message();
   }
-  if (secret.empty()) {
-    std::random_device rd;
-    for (int i = 0; i < 8; ++i) {
-      const uint32_t r = rd();
-      secret.append(reinterpret_cast<const char*>(&r), 4);
-    }
-    if (note->empty()) note->assign("no padding key file: pad rows use a random per-process key");
+  std::string secret;
+  std::random_device rd;
+  for (int i = 0; i < 8; ++i) {
+    const uint32_t r = rd();
+    secret.append(reinterpret_cast<const char*>(&r), 4);
   }
+  if (note->empty()) note->assign("no padding key file: pad rows use a random per-process key");
+  std::array<uint8_t, 32> key{};
   unsigned int n = 0;
   EVP_Digest(secret.data(), secret.size(), key.data(), &n, EVP_sha256(), nullptr);
   return key;
