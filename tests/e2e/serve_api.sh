@@ -152,7 +152,11 @@ expect_eq "API key lifts the limit" "$(status -H 'Authorization: Bearer helpdesk
   "$LIM/v1/range/nir/00000")" 200
 expect_eq "unknown API key 401" "$(status -H 'Authorization: Bearer nope-nope-nope-nope' "$LIM/v1/range/nir/00000")" 401
 printf 'other-key-000000000000\n' > keys.txt.new && mv keys.txt.new keys.txt
-sleep 1.5
+# The file is re-read by the housekeeping check (about every second): poll rather than guess.
+for _ in $(seq 1 100); do
+  [ "$(status -H 'Authorization: Bearer other-key-000000000000' "$LIM/v1/range/nir/00000")" = 200 ] && break
+  sleep 0.1
+done
 expect_eq "keys file re-read: new key works" "$(status -H 'Authorization: Bearer other-key-000000000000' \
   "$LIM/v1/range/nir/00000")" 200
 expect_eq "keys file re-read: old key gone" "$(status -H 'Authorization: Bearer helpdesk-key-0123456789' \
