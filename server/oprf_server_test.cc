@@ -18,6 +18,7 @@
 #include "core/oprf_scheme.h"
 #include "core/oprf_wire.h"
 #include "server/oprf_endpoint.h"
+#include "server/running_server_test_util.h"
 #include "server/server.h"
 
 namespace vigie::serve {
@@ -83,25 +84,6 @@ ServeOptions Options(const std::string& dir) {
   o.reload_check_s = 0.05;
   return o;
 }
-
-struct RunningServer {
-  explicit RunningServer(ServeOptions options) : server(std::move(options)) {
-    Status s = server.Start();
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    thread = std::thread([this] { (void)server.Run(); });
-  }
-  ~RunningServer() {
-    server.Stop();
-    thread.join();
-  }
-  httplib::Client client() {
-    httplib::Client c("127.0.0.1", server.port());
-    c.set_read_timeout(10, 0);
-    return c;
-  }
-  Server server;
-  std::thread thread;
-};
 
 std::string Input(const std::string& email) { return TagInput(Kind::kEmail, email); }
 

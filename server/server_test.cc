@@ -13,6 +13,7 @@
 #include "core/indexer.h"
 #include "core/scheme.h"
 #include "server/router.h"
+#include "server/running_server_test_util.h"
 #include "server/server.h"
 
 namespace vigie::serve {
@@ -68,25 +69,6 @@ std::pair<std::string, std::string> EmailTag(const std::string& email, const Tag
   std::string hex = HexEncode(tag.data(), tag.size());
   return {hex.substr(0, layout.prefix_hex), hex.substr(layout.prefix_hex, layout.suffix_hex)};
 }
-
-struct RunningServer {
-  explicit RunningServer(ServeOptions options) : server(std::move(options)) {
-    Status s = server.Start();
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    thread = std::thread([this] { (void)server.Run(); });
-  }
-  ~RunningServer() {
-    server.Stop();
-    thread.join();
-  }
-  httplib::Client client() {
-    httplib::Client c("127.0.0.1", server.port());
-    c.set_read_timeout(10, 0);
-    return c;
-  }
-  Server server;
-  std::thread thread;
-};
 
 ServeOptions Options(const std::string& dir) {
   ServeOptions o;
