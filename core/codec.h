@@ -249,6 +249,13 @@ void EncodeHibpRange(const Bucket& bucket, const TagLayout& layout, const HibpPa
 std::string EncodeBreachJson(const BreachRecord& breach);
 std::string EncodeBreachListJson(const std::map<std::string, BreachRecord>& breaches);
 
+// GET /v1/index: the small description of an index a client needs before its first range request.
+// Compact JSON, members in this order:
+//   {"v":1,"scheme":"sha256","prefix_hex":5,"suffix_hex":16,"kinds":["nir","email","phone"],"padded":false}
+// `kinds` are the kinds /v1/range serves, in Kind order. On oprf-p256 indexes a last member says how to get
+// a tag: ,"oprf":{"suite":"P256-SHA256","public_key":"<66 hex>","fingerprint":"<16 hex>"}
+std::string EncodeIndexInfoJson(const IndexMeta& meta, const std::vector<Kind>& kinds);
+
 // Strong entity tag of a body: "\"" + 16 lower-case hex digits of XXH3-64 + "\"".
 std::string BodyEtag(std::string_view body);
 

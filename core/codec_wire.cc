@@ -315,6 +315,27 @@ std::string EncodeBreachListJson(const std::map<std::string, BreachRecord>& brea
   return list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string EncodeIndexInfoJson(const IndexMeta& meta, const std::vector<Kind>& kinds) {
+  std::string out = "{\"v\":1,\"scheme\":\"";
+  out += SchemeName(meta.scheme);
+  out += "\",\"prefix_hex\":" + std::to_string(meta.layout.prefix_hex);
+  out += ",\"suffix_hex\":" + std::to_string(meta.layout.suffix_hex);
+  out += ",\"kinds\":[";
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    out += i ? ",\"" : "\"";
+    out += KindName(kinds[i]);
+    out += '"';
+  }
+  out += "],\"padded\":";
+  out += meta.pad_responses ? "true" : "false";
+  if (meta.scheme == SchemeId::kOprfP256) {
+    out += R"(,"oprf":{"suite":"P256-SHA256","public_key":")" + meta.oprf_public_key + R"(","fingerprint":")" +
+           meta.oprf_key_fingerprint + "\"}";
+  }
+  out += '}';
+  return out;
+}
+
 std::string BodyEtag(std::string_view body) {
   const uint64_t h = XXH3_64bits(body.data(), body.size());
   std::string tag(18, '"');

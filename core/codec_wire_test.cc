@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/codec.h"
@@ -215,6 +216,25 @@ TEST_CASE("breach JSON has the HIBP shape; ETag is a quoted 64-bit hash") {
   CHECK(BodyEtag("a") != BodyEtag("b"));
   CHECK(BodyEtag("abc") == BodyEtag("abc"));
   CHECK(BodyEtag("abc").front() == '"');
+}
+
+TEST_CASE("index info JSON: exact bytes for a plain, a password and an oprf-p256 index") {
+  IndexMeta meta;
+  meta.scheme = SchemeId::kSha256;
+  meta.layout = TagLayout{5, 16};
+  CHECK(EncodeIndexInfoJson(meta, {Kind::kNir, Kind::kEmail, Kind::kPhone}) ==
+        R"({"v":1,"scheme":"sha256","prefix_hex":5,"suffix_hex":16,"kinds":["nir","email","phone"],"padded":false})");
+  meta.scheme = SchemeId::kSha1;
+  meta.pad_responses = true;
+  CHECK(EncodeIndexInfoJson(meta, {Kind::kPassword}) ==
+        R"({"v":1,"scheme":"sha1","prefix_hex":5,"suffix_hex":16,"kinds":["password"],"padded":true})");
+  meta.scheme = SchemeId::kOprfP256;
+  meta.layout = TagLayout{4, 14};
+  meta.oprf_public_key = "02ab";
+  meta.oprf_key_fingerprint = "00ff";
+  CHECK(nlohmann::json::parse(EncodeIndexInfoJson(meta, {Kind::kNir}))["oprf"] ==
+        nlohmann::json::parse(R"({"suite":"P256-SHA256","public_key":"02ab","fingerprint":"00ff"})"));
+  CHECK(EncodeIndexInfoJson(meta, {}).find(R"("kinds":[],)") != std::string::npos);
 }
 
 }  // namespace

@@ -240,6 +240,7 @@ Status WriteAll(const PublishedIndex& index, const ExportOptions& options, const
     const std::string* json = index.BreachJson(name);
     if (json != nullptr) VIGIE_RETURN_IF_ERROR(write_small("v1/breaches/" + name, "", *json));
   }
+  VIGIE_RETURN_IF_ERROR(write_small("v1/index", "", index.info_json()));
 
   // Range files: workers take chunks of tasks in turn; results land in per-task slots, so the manifest
   // comes out in task order whatever the interleaving.

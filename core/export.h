@@ -6,6 +6,7 @@
 //   range-ntlm/{PREFIX}        ntlm index: /range/{PREFIX}?mode=ntlm (a query string is no file name)
 //   v1/breaches.json           /v1/breaches (a file cannot also be the directory v1/breaches/)
 //   v1/breaches/{name}         /v1/breaches/{name}
+//   v1/index                   /v1/index (PublishedIndex::info_json)
 //   manifest.json              one line per file: path, ETag (BodyEtag, as the server sends it), size
 //
 // Files get the commit time of the index state as their modification time, so a static server's

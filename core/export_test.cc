@@ -96,10 +96,12 @@ TEST_CASE("export: every range file is the server's body, listed in the manifest
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   CHECK(stats.kinds == std::vector<Kind>{Kind::kEmail});  // only the kind present
   CHECK(stats.hibp_dir.empty());
-  CHECK(stats.files == 65536 + 2);
+  CHECK(stats.files == 65536 + 3);  // + the breach list, the breach, v1/index
   nlohmann::json head;
   auto files = Manifest(options.out_dir, &head);
   CHECK(files.size() == stats.files);
+  CHECK(ReadAll(options.out_dir + "/v1/index") == index->info_json());
+  CHECK(files.count("v1/index") == 1);
   CHECK(head["prefix_hex"] == 4);
   CHECK(head["kinds"] == nlohmann::json::array({"email"}));
   CHECK(head["last_modified"] == HttpDateOf(index->commit_time()));
@@ -184,7 +186,7 @@ TEST_CASE("export: a padded sha1 index gets equal-size files, and range/ needs 5
   ExportStats stats;
   REQUIRE(ExportIndex(*index, options, &stats).ok());
   CHECK(stats.hibp_dir.empty());  // Pwned Passwords prefixes are 5 digits; this index has 4
-  CHECK(stats.files == 65536 + 2);
+  CHECK(stats.files == 65536 + 3);
   // Padded /v1/range bodies: one size for every prefix, and the same bytes as the renderer with that key.
   const auto size = fs::file_size(options.out_dir + "/v1/range/password/0000");
   for (const char* p : {"ffff", "1234", "abcd"}) {

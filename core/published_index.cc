@@ -43,6 +43,11 @@ Result<std::unique_ptr<PublishedIndex>> PublishedIndex::Build(std::unique_ptr<In
   p->context_.breaches = &p->breach_table_;
   p->context_.layout = meta.layout;
   p->context_.counts = meta.scheme == SchemeId::kSha1 || meta.scheme == SchemeId::kNtlm;
+  std::vector<Kind> served;
+  for (Kind kind : kAllKinds) {
+    if (p->ServesKind(kind)) served.push_back(kind);
+  }
+  p->info_json_ = EncodeIndexInfoJson(meta, served);
 
   if (meta.pad_responses) {
     RangePaddingPlanner planner(p->context_, options.pad_key);
@@ -56,11 +61,7 @@ Result<std::unique_ptr<PublishedIndex>> PublishedIndex::Build(std::unique_ptr<In
       planner.Observe(kind, prefix, bucket);
     }
     if (!it->status().ok()) return Status::IOError("scanning buckets for padding: " + it->status().ToString());
-    std::vector<Kind> kinds;
-    for (Kind kind : kAllKinds) {
-      if (p->ServesKind(kind)) kinds.push_back(kind);
-    }
-    p->padding_ = planner.Finish(kinds);
+    p->padding_ = planner.Finish(served);
     p->context_.padding = &p->padding_;
   }
   return p;

@@ -48,6 +48,8 @@ class PublishedIndex {
   Status HibpRange(uint32_t prefix, const HibpPadding* padding, std::string* body) const;
 
   const std::string& breach_list_json() const { return breach_list_json_; }
+  // The /v1/index body (EncodeIndexInfoJson).
+  const std::string& info_json() const { return info_json_; }
   // One breach record as JSON, or nullptr when no breach has this name.
   const std::string* BreachJson(std::string_view name) const;
 
@@ -63,6 +65,7 @@ class PublishedIndex {
   RangePadding padding_;
   RangeJsonContext context_;
   std::string breach_list_json_;
+  std::string info_json_;
   std::map<std::string, std::string, std::less<>> breach_json_;
 };
 

@@ -507,7 +507,7 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
       return;
     case Route::kIndexInfo: {
       auto snap = state_->current();
-      auto body = std::make_shared<const std::string>(IndexInfoJson(*snap->published));
+      auto body = std::make_shared<const std::string>(snap->published->info_json());
       const std::string etag = BodyEtag(*body);
       SendCacheable(req, res, std::move(body), etag, nullptr, kJson, snap->last_modified);
       return;

@@ -1,12 +1,11 @@
-// What vigie-serve adds for the citizen page (web/): the embedded page files as ready-to-send responses,
-// the security headers they are sent with, and GET /v1/index, the small description of the served index a
-// client needs before its first range request (prefix length, suffix length, scheme, kinds).
+// What vigie-serve adds for the citizen page (web/): the embedded page files as ready-to-send responses
+// and the security headers they are sent with. (GET /v1/index, which the page reads first, is
+// PublishedIndex::info_json, so a static export has it too.)
 //
 // Only the fixed set embedded at build time (web/web_assets.h) is ever served: a request names a file, it
 // is looked up in that table, and nothing touches the file system, so no path can escape it.
 //
-// Thread-safety: PageFile() builds its table once (thread-safe static) and returns immutable shared data;
-// IndexInfoJson is a pure function.
+// Thread-safety: FindPageFile builds its table once (thread-safe static) and returns immutable shared data.
 #pragma once
 
 #include <memory>
@@ -14,7 +13,6 @@
 #include <string_view>
 #include <utility>
 
-#include "core/published_index.h"
 #include "server/response_cache.h"
 
 namespace vigie::serve {
@@ -42,12 +40,5 @@ inline constexpr std::pair<std::string_view, std::string_view> kPageHeaders[] = 
     // Revalidated on every load (a 304 when unchanged): after an upgrade no browser mixes old and new files.
     {"Cache-Control", "no-cache"},
 };
-
-// GET /v1/index, compact JSON, members in this order:
-//   {"v":1,"scheme":"sha256","prefix_hex":5,"suffix_hex":16,"kinds":["nir","email","phone"],"padded":false}
-// `kinds` are the kinds /v1/range serves on this index, in Kind order.
-// On oprf-p256 indexes a last member says how to get a tag:
-//   ,"oprf":{"suite":"P256-SHA256","public_key":"<66 hex>","fingerprint":"<16 hex>"}
-std::string IndexInfoJson(const PublishedIndex& index);
 
 }  // namespace vigie::serve

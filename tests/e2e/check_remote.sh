@@ -141,7 +141,7 @@ expect_exit "checkpoint of another input refused" 2 "$CHECK" --server "$URL" --k
   --column nir --output resumed.csv --checkpoint cp --no-progress
 sed -i '2s/^X//' input.csv
 
-# ---- a server without GET /v1/index (older, or a static export): the layout is probed from /v1/range ----
+# ---- a server without GET /v1/index (older versions, or an export made before it wrote v1/index): the layout is probed from /v1/range ----
 cat > proxy.py <<'PY'
 import http.server, sys, urllib.request, urllib.error
 upstream = sys.argv[1]

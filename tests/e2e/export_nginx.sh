@@ -139,6 +139,7 @@ if not hibp_only:
             if i % 3 == 0: prefix = prefix.upper()   # either case
             same(f"/v1/range/{kind}/{prefix}", etag_path=p)
     same("/v1/breaches", etag_path="v1/breaches.json")
+    same("/v1/index", etag_path="v1/index")
     for p in files:
         if p.startswith("v1/breaches/"): same("/" + p, etag_path=p)
     kind = manifest["kinds"][0]
@@ -184,7 +185,7 @@ for i in $(seq 1 3000); do echo "user$i@example.org"; done > emails.txt
 "$VI" add --index idx --breach mutuelle-a --input dump.csv --kind nir --column nir --no-progress >/dev/null
 "$VI" add --index idx --breach forum-b --input emails.txt --kind email --no-progress >/dev/null
 "$VI" export --index idx --out "$EXP/export" --json > export.json
-expect_eq "exported files (2 kinds x 65536 + breach list + 2 breaches)" "$(json '["files"]' < export.json)" 131075
+expect_eq "exported files (2 kinds x 65536 + breach list + 2 breaches + v1/index)" "$(json '["files"]' < export.json)" 131076
 expect_eq "exported kinds" "$(json '["kinds"]' < export.json)" '["nir", "email"]'
 [ -f "$EXP/export/manifest.json" ] && [ ! -e "$EXP"/export.tmp-* ] || fail "export published atomically"
 start_server plain --index idx
