@@ -5,6 +5,9 @@
 #include <xxhash.h>
 
 #include <cstdio>
+#include <limits>
+#include <map>
+#include <type_traits>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 
@@ -288,7 +291,9 @@ Status ParseBucket(std::string_view in, size_t suffix_bytes, BucketView* view) {
   uint64_t n = 0, m = 0;
   if (!GetVarint(&in, &n) || !GetVarint(&in, &m)) return corrupt("truncated header");
   if (n == 0) return corrupt("no entries (empty buckets are deleted, not stored)");
-  if (m == 0 || m > n) return corrupt("breach-set count out of range");
+  // Every set takes at least two bytes (k, then k >= 1 ids): a larger m is corrupt, and must be refused
+  // before reserve() asks for m vectors.
+  if (m == 0 || m > n || m > in.size() / 2) return corrupt("breach-set count out of range");
   view->n = n;
   view->sets.clear();
   view->sets.reserve(m);
@@ -395,6 +400,39 @@ Status ParseJson(std::string_view text, const char* what, F&& fill) {
   return Status::Ok();
 }
 
+// An integer member that fits T. nlohmann's get<T>() converts a float ("1e40") to an integer with
+// undefined behaviour and wraps out-of-range integers; a stored record holding either is corrupt.
+template <typename T>
+T IntegerValue(const json& v, std::string_view what) {
+  constexpr uint64_t kMax = static_cast<uint64_t>(std::numeric_limits<T>::max());
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() <= kMax) return static_cast<T>(v.get<uint64_t>());
+  } else if (v.is_number_integer()) {
+    const int64_t x = v.get<int64_t>();
+    if (x >= 0 ? static_cast<uint64_t>(x) <= kMax
+               : std::is_signed_v<T> && x >= static_cast<int64_t>(std::numeric_limits<T>::min())) {
+      return static_cast<T>(x);
+    }
+  }
+  throw json::other_error::create(502, std::string(what) + " is not an integer in range", nullptr);
+}
+template <typename T>
+T Integer(const json& j, const char* key) {
+  return IntegerValue<T>(j.at(key), key);
+}
+template <typename T>
+T IntegerOr(const json& j, const char* key, T fallback) {
+  return j.contains(key) ? Integer<T>(j, key) : fallback;
+}
+std::map<std::string, uint64_t> CountsOr(const json& j, const char* key) {
+  std::map<std::string, uint64_t> counts;
+  if (!j.contains(key)) return counts;
+  const json& object = j.at(key);
+  if (!object.is_object()) throw json::other_error::create(502, std::string(key) + " is not an object", nullptr);
+  for (const auto& [name, value] : object.items()) counts[name] = IntegerValue<uint64_t>(value, key);
+  return counts;
+}
+
 }  // namespace
 
 std::string EncodeMeta(const IndexMeta& meta) {
@@ -419,26 +457,30 @@ int PeekMetaFormatVersion(std::string_view text) {
   if (j.is_discarded() || !j.is_object() || !j.contains("format_version") || !j["format_version"].is_number_integer()) {
     return -1;
   }
-  return j["format_version"].get<int>();
+  try {
+    return IntegerValue<int>(j["format_version"], "format_version");
+  } catch (const json::exception&) {
+    return -1;  // an integer beyond int: no version we know
+  }
 }
 
 Status DecodeMeta(std::string_view text, IndexMeta* meta) {
   return ParseJson(text, "index metadata", [&](const json& j) {
-    meta->format_version = j.at("format_version").get<int>();
+    meta->format_version = Integer<int>(j, "format_version");
     auto scheme = ParseSchemeName(j.at("scheme").get<std::string>());
     if (!scheme) throw json::other_error::create(501, "unknown scheme", nullptr);
     meta->scheme = *scheme;
-    meta->layout.prefix_hex = j.at("prefix_hex").get<int>();
-    meta->layout.suffix_hex = j.at("suffix_hex").get<int>();
+    meta->layout.prefix_hex = Integer<int>(j, "prefix_hex");
+    meta->layout.suffix_hex = Integer<int>(j, "suffix_hex");
     meta->allow_unkeyed_nir = j.at("allow_unkeyed_nir").get<bool>();
     meta->pad_responses = j.value("pad_responses", false);
     meta->oprf_public_key = j.value("oprf_public_key", std::string());
     meta->oprf_key_fingerprint = j.value("oprf_key_fingerprint", std::string());
     meta->oprf_key_path = j.value("oprf_key_path", std::string());
     meta->created_at = j.at("created_at").get<std::string>();
-    meta->next_breach_id = j.at("next_breach_id").get<uint32_t>();
-    meta->generation = j.value("generation", uint64_t{0});
-    meta->committed_at = j.value("committed_at", int64_t{0});
+    meta->next_breach_id = Integer<uint32_t>(j, "next_breach_id");
+    meta->generation = IntegerOr<uint64_t>(j, "generation", 0);
+    meta->committed_at = IntegerOr<int64_t>(j, "committed_at", 0);
   });
 }
 
@@ -457,15 +499,15 @@ std::string EncodeBreach(const BreachRecord& b) {
 
 Status DecodeBreach(std::string_view text, BreachRecord* b) {
   return ParseJson(text, "breach record", [&](const json& j) {
-    b->id = j.at("id").get<uint32_t>();
+    b->id = Integer<uint32_t>(j, "id");
     b->name = j.at("name").get<std::string>();
     b->title = j.at("title").get<std::string>();
     b->breach_date = j.at("breach_date").get<std::string>();
     b->added_date = j.at("added_date").get<std::string>();
     b->description = j.value("description", std::string());
     b->data_classes = j.at("data_classes").get<std::vector<std::string>>();
-    b->count = j.at("count").get<uint64_t>();
-    b->count_by_kind = j.value("count_by_kind", std::map<std::string, uint64_t>());
+    b->count = Integer<uint64_t>(j, "count");
+    b->count_by_kind = CountsOr(j, "count_by_kind");
   });
 }
 
@@ -493,15 +535,15 @@ Status DecodeDump(std::string_view text, DumpRecord* d) {
     d->digest = j.at("digest").get<std::string>();
     d->selection = j.value("selection", std::string());
     d->file_name = j.value("file_name", std::string());
-    d->file_bytes = j.value("file_bytes", uint64_t{0});
+    d->file_bytes = IntegerOr<uint64_t>(j, "file_bytes", 0);
     d->added_at = j.value("added_at", std::string());
-    d->rows = j.value("rows", uint64_t{0});
-    d->identifiers = j.value("identifiers", uint64_t{0});
-    d->new_to_index = j.value("new_to_index", uint64_t{0});
-    d->already_present = j.value("already_present", uint64_t{0});
-    d->new_to_breach = j.value("new_to_breach", uint64_t{0});
-    d->rejected = j.value("rejected", uint64_t{0});
-    d->rejects_by_reason = j.value("rejects_by_reason", std::map<std::string, uint64_t>());
+    d->rows = IntegerOr<uint64_t>(j, "rows", 0);
+    d->identifiers = IntegerOr<uint64_t>(j, "identifiers", 0);
+    d->new_to_index = IntegerOr<uint64_t>(j, "new_to_index", 0);
+    d->already_present = IntegerOr<uint64_t>(j, "already_present", 0);
+    d->new_to_breach = IntegerOr<uint64_t>(j, "new_to_breach", 0);
+    d->rejected = IntegerOr<uint64_t>(j, "rejected", 0);
+    d->rejects_by_reason = CountsOr(j, "rejects_by_reason");
     d->seconds = j.value("seconds", 0.0);
   });
 }

@@ -53,7 +53,8 @@ std::string LooseKey(std::string_view name) {
     const char c = key[i];
     if (c == ' ' || c == '_' || c == '-' || c == '.') continue;
     const unsigned char d = i + 1 < key.size() ? static_cast<unsigned char>(key[i + 1]) : 0;
-    if (static_cast<unsigned char>(c) == 0xC3 && d >= 0xA0 && kFold[d - 0xA0] != '?') {
+    // d past 0xBF is not a UTF-8 continuation byte (a Latin-1 or broken header): no letter to fold.
+    if (static_cast<unsigned char>(c) == 0xC3 && d >= 0xA0 && d <= 0xBF && kFold[d - 0xA0] != '?') {
       loose += kFold[d - 0xA0];
       ++i;
       continue;

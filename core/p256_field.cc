@@ -115,6 +115,8 @@ constexpr uint64_t kAsmP3 = 0xffffffff00000001ull;
   "adcq %%rdx, %" A4 "\n\t"                                                                     \
   "adcq $0, %" A5 "\n\t"
 
+// a and b are overwritten (as scratch) before r is last read: they must be early-clobber, or a compiler
+// may give r the same register when r == a (an in-place multiply; clang does under ASan).
 inline void MontMulAsm(uint64_t* r, const uint64_t* a_in, const uint64_t* b_in) {
   uint64_t acc0, acc1, acc2, acc3, acc4, acc5, t0, t1;
   const uint64_t* a = a_in;
@@ -167,7 +169,7 @@ inline void MontMulAsm(uint64_t* r, const uint64_t* a_in, const uint64_t* b_in) 
       "movq %[acc0], 16(%[r])\n\t"
       "movq %[acc1], 24(%[r])\n\t"
       : [acc0] "=&r"(acc0), [acc1] "=&r"(acc1), [acc2] "=&r"(acc2), [acc3] "=&r"(acc3), [acc4] "=&r"(acc4),
-        [acc5] "=&r"(acc5), [t0] "=&r"(t0), [t1] "=&r"(t1), [a] "+r"(a), [b] "+r"(b)
+        [acc5] "=&r"(acc5), [t0] "=&r"(t0), [t1] "=&r"(t1), [a] "+&r"(a), [b] "+&r"(b)
       : [r] "r"(r), [p1] "m"(kAsmP1), [p3] "m"(kAsmP3)
       : "rax", "rdx", "cc", "memory");
 }
