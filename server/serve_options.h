@@ -14,13 +14,17 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";     // host:port, [v6]:port; port 0 picks a free one
   std::string tls_cert;                      // PEM; with tls_key: HTTPS instead of HTTP
   std::string tls_key;
-  // Worker threads. cpp-httplib binds a connection to a worker for its whole keep-alive life, so this is
-  // also the number of connections served at once (others wait in the accept queue).
-  // Kept at 128 by measurement (bench/serve_bench.sh, bench/README.md "Serving"): fewer threads than
-  // client connections leave the others waiting (16 threads, 64 connections: p99 in seconds or
-  // starved connections); 64/128/256 are within the noise of each other on the 2-core VM.
+  // Worker threads: requests processed at once. A worker only runs a request whose bytes have all arrived
+  // (server/connection_loop.h); idle, new and slow connections wait on one epoll thread without a worker.
+  // 128 was measured with cpp-httplib's own loop, where a worker was held per connection
+  // (bench/README.md "Serving").
   int threads = 128;
   int listen_backlog = 1024;
+  // glibc malloc arenas (M_ARENA_MAX), set at Start; 0 keeps glibc's default of 8 per core. With the
+  // default, each index swap left memory spread over up to 16 arenas and the resident size grew by ~1.5 MiB
+  // per update (bench/soak.sh: +40 MiB in 10 minutes); with 2 it stays flat, at the same requests/s
+  // (docs/RELIABILITY.md "Sustained load").
+  int malloc_arenas = 2;
 
   // ---- caching ----
   int max_age_s = 3600;                      // Cache-Control: public, max-age=...
@@ -31,10 +35,15 @@ struct ServeOptions {
   size_t max_url_bytes = 2048;               // longer request targets: 414 (the library caps at 8192)
   size_t max_header_bytes = 8192;            // all header names and values together: 431
   size_t max_body_bytes = 4096;              // request bodies (no route takes one): 413
-  int read_timeout_s = 5;                    // per read while receiving a request
-  int write_timeout_s = 5;
-  int keep_alive_timeout_s = 5;              // idle time before a kept-alive connection is closed
+  int read_timeout_s = 5;                    // to receive a whole request, from its first byte
+  int write_timeout_s = 5;                   // to send a whole response
+  int keep_alive_timeout_s = 5;              // idle time before a kept-alive (or silent new) connection is closed
   size_t keep_alive_max_requests = 10000;
+  // Connections waiting on their client (idle, or midway through a request) are held without a worker;
+  // past these caps the oldest are closed. The total is also kept under the open-file limit, which the
+  // server raises to its hard limit. Per client address (0: no cap); trusted proxies are not capped.
+  size_t max_idle_connections = 20000;
+  size_t max_idle_per_client = 256;
   double rate_per_s = 20;                    // per client address; 0: no limit
   double rate_burst = 100;                   // token bucket size
   std::vector<std::string> trusted_proxies;  // addresses/CIDRs whose X-Forwarded-For is believed

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <openssl/evp.h>
+#include <malloc.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -17,8 +18,10 @@
 #include "core/oprf_key.h"
 #include "core/oprf_scheme.h"
 #include "core/oprf_wire.h"
+#include "server/connection_loop.h"
 #include "server/http_util.h"
 #include "server/oprf_endpoint.h"
+#include "server/transport.h"
 #include "server/web_page.h"
 
 namespace vigie::serve {
@@ -31,13 +34,34 @@ constexpr const char* kJson = "application/json";
 constexpr const char* kText = "text/plain";
 
 // cpp-httplib's listen backlog is a compile-time 5; Linux lets a second listen() raise it, which the
-// socket (protected in httplib::Server) allows from a subclass.
+// socket (protected in httplib::Server) allows from a subclass. Accepted sockets go to our ConnectionLoop
+// (server/connection_loop.h) instead of httplib's loop, which binds a worker to a connection for its whole
+// keep-alive life; httplib still parses and routes each request (process_request, protected).
 template <typename Base>
 class TunedServer : public Base {
  public:
   using Base::Base;
   void RaiseBacklog(int backlog) { ::listen(this->svr_sock_, backlog); }
+  void SetLoop(ConnectionLoop* loop) { loop_ = loop; }
+  bool ProcessRequest(httplib::Stream& strm, bool close_connection, bool& connection_closed) {
+    return this->process_request(strm, close_connection, connection_closed, nullptr);
+  }
+
+ private:
+  // Private virtual in httplib: overridable, though the base version cannot be called.
+  bool process_and_close_socket(socket_t sock) override {
+    loop_->Adopt(sock);
+    return true;
+  }
+  ConnectionLoop* loop_ = nullptr;
 };
+
+template <typename Base>
+ConnectionLoop::ProcessRequest ProcessWith(TunedServer<Base>* server) {
+  return [server](httplib::Stream& strm, bool close_connection, bool& connection_closed) {
+    return server->ProcessRequest(strm, close_connection, connection_closed);
+  };
+}
 
 // Bodies are handed to httplib as sized content providers: no copy out of the cache, and httplib never
 // compresses them itself (it would, per request and with brotli at its slowest setting, for any
@@ -144,6 +168,8 @@ Server::~Server() {
 }
 
 Status Server::Start() {
+  // Before any worker thread exists, so every thread shares these arenas.
+  if (options_.malloc_arenas > 0) mallopt(M_ARENA_MAX, options_.malloc_arenas);
   auto address = ParseListen(options_.listen);
   if (!address.ok()) return address.status();
   auto proxies = TrustedProxies::Parse(options_.trusted_proxies);
@@ -175,13 +201,34 @@ Status Server::Start() {
     oprf_key_json_ = std::move(key_json);
   }
 
+  LoopOptions loop;
+  loop.read_timeout = std::chrono::seconds(options_.read_timeout_s);
+  loop.write_timeout = std::chrono::seconds(options_.write_timeout_s);
+  loop.keep_alive_timeout = std::chrono::seconds(options_.keep_alive_timeout_s);
+  loop.keep_alive_max = std::max<size_t>(1, options_.keep_alive_max_requests);
+  // Heads up to the router's own limits (414, 431 with their JSON) get through; the loop refuses beyond.
+  loop.framing.max_head_bytes = options_.max_url_bytes + options_.max_header_bytes + 1024;
+  loop.framing.max_body_bytes = std::max(options_.max_body_bytes, oprf_key_ ? OprfMaxBody() : size_t{0});
+  // Leave descriptors for the index's files, the listening socket and the connections being served.
+  const size_t files = RaiseOpenFileLimit();
+  loop.parking.max_parked = std::min(options_.max_idle_connections, files > 1024 ? files - 512 : files / 2);
+  loop.parking.max_per_client = options_.max_idle_per_client;
+  if (!proxies_.empty()) loop.uncapped = [this](std::string_view peer) { return proxies_.Contains(peer); };
+  ConnectionLoop::Refused refused = [this](int status) { metrics_.RecordRequest(Route::kInvalid, status, -1); };
   if (!options_.tls_cert.empty() || !options_.tls_key.empty()) {
     auto tls = std::make_unique<TunedServer<httplib::SSLServer>>(options_.tls_cert.c_str(), options_.tls_key.c_str());
     if (!tls->is_valid()) return Status::InvalidArgument("tls", "cannot load --tls-cert/--tls-key");
+    PrepareTlsContext(tls->ssl_context());  // TLS 1.2 at least (httplib allows 1.1)
+    loop_ = std::make_unique<ConnectionLoop>(loop, ProcessWith(tls.get()), refused, tls->ssl_context());
+    tls->SetLoop(loop_.get());
     http_ = std::move(tls);
   } else {
-    http_ = std::make_unique<TunedServer<httplib::Server>>();
+    auto plain = std::make_unique<TunedServer<httplib::Server>>();
+    loop_ = std::make_unique<ConnectionLoop>(loop, ProcessWith(plain.get()), refused, nullptr);
+    plain->SetLoop(loop_.get());
+    http_ = std::move(plain);
   }
+  VIGIE_RETURN_IF_ERROR(loop_->Start());
   ConfigureHttp();
   host_ = address->host;
   if (address->port == 0) {
@@ -253,7 +300,7 @@ size_t Server::OprfMaxBody() const {
 void Server::ConfigureHttp() {
   httplib::Server& h = *http_;
   const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
-  h.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  h.new_task_queue = [this, threads] { return NewServingQueue(loop_.get(), threads); };
   h.set_tcp_nodelay(true);
   h.set_keep_alive_max_count(options_.keep_alive_max_requests);
   h.set_keep_alive_timeout(options_.keep_alive_timeout_s);
@@ -269,9 +316,21 @@ void Server::ConfigureHttp() {
   // Errors the library produces itself (unparsable request, URI over its own limit, ...) get our JSON body.
   h.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty() || res.content_length_ > 0) return httplib::Server::HandlerResponse::Unhandled;
+    if (const RequestFrame* frame = CurrentRequestFrame(); frame && frame->refused_status == res.status) {
+      SendError(res, res.status, frame->reason, frame->message);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     SendError(res, res.status, "request.invalid", StatusMessage(res.status));
     return httplib::Server::HandlerResponse::Handled;
   }));
+  // Runs after httplib added its Keep-Alive header: a response that closes the connection drops it.
+  h.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.get_header_value("Connection") == "close") {
+      res.headers.erase("Keep-Alive");
+      res.headers.erase("Connection");
+      res.set_header("Connection", "close");
+    }
+  });
   h.set_logger([this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
 }
 
@@ -349,12 +408,30 @@ void Server::Housekeeping() {
 
 // ---- requests --------------------------------------------------------------------------------------
 
+// Requests come framed by the connection loop (server/request_framing.h). One it refused for its framing
+// (smuggling attempts and the like) is answered with that refusal; the connection then closes. A body
+// that the route does not read closes the connection after the response, so that it is never read as
+// the next request: the response says so.
 bool Server::Handle(const httplib::Request& req, httplib::Response& res) {
+  const RequestFrame* frame = CurrentRequestFrame();
+  const bool handled = HandleFramed(req, res, frame);
+  if (handled && frame != nullptr && frame->has_body && !frame->closing && !res.has_header("Connection")) {
+    res.set_header("Connection", "close");
+  }
+  return handled;
+}
+
+bool Server::HandleFramed(const httplib::Request& req, httplib::Response& res, const RequestFrame* frame) {
   thread_local RequestContext ctx;
   ctx = RequestContext();
   ctx.active = true;
   ctx.start = Clock::now();
   t_context = &ctx;
+
+  if (frame != nullptr && frame->refused_status != 0) {
+    SendError(res, frame->refused_status, frame->reason, frame->message);
+    return true;
+  }
 
   if (req.target.size() > options_.max_url_bytes) {
     SendError(res, 414, "request.url", "the request URL is longer than " + std::to_string(options_.max_url_bytes) +
@@ -502,7 +579,9 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
     }
     case Route::kMetrics:
       res.set_header("Cache-Control", "no-store");
-      SendBody(res, std::make_shared<const std::string>(metrics_.Render(cache_.bytes(), cache_.entries())),
+      SendBody(res,
+               std::make_shared<const std::string>(metrics_.Render(cache_.bytes(), cache_.entries()) +
+                                                   loop_->MetricsText()),
                "text/plain; version=0.0.4");
       return;
     case Route::kIndexInfo: {

@@ -44,6 +44,8 @@ struct Response;
 namespace vigie::serve {
 
 struct RequestContext;
+struct RequestFrame;
+class ConnectionLoop;
 
 // The OpenAPI document served at /v1/openapi.json (server/openapi.json, embedded at build time).
 std::string_view OpenApiJson();
@@ -73,6 +75,7 @@ class Server {
   // True when the request was answered; false hands it back to httplib to read its body (the evaluate
   // route), which then calls HandleOprfEvaluate.
   bool Handle(const httplib::Request& req, httplib::Response& res);
+  bool HandleFramed(const httplib::Request& req, httplib::Response& res, const RequestFrame* frame);
   void HandleOprfEvaluate(const httplib::Request& req, httplib::Response& res);
   Status CheckIndexKey(const IndexMeta& meta);
   size_t OprfAnonymousBatch() const;
@@ -96,6 +99,7 @@ class Server {
   RateLimiter limiter_;
   ResponseCache cache_;
   Metrics metrics_;
+  std::unique_ptr<ConnectionLoop> loop_;  // declared before http_: outlives it
   std::unique_ptr<httplib::Server> http_;
   std::string host_;
   int port_ = 0;

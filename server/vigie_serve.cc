@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   app.add_option("--listen", o.listen, "HOST:PORT or [IPv6]:PORT; port 0 picks a free port")->capture_default_str();
   app.add_option("--tls-cert", o.tls_cert, "PEM certificate: serve HTTPS");
   app.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert");
-  app.add_option("--threads", o.threads, "worker threads = connections served at once")
+  app.add_option("--threads", o.threads, "worker threads = requests processed at once")
       ->capture_default_str()->check(CLI::Range(1, 4096));
   app.add_option("--listen-backlog", o.listen_backlog, "accept queue length")->capture_default_str();
   app.add_option("--max-age", o.max_age_s, "Cache-Control max-age of cacheable responses, seconds")
@@ -30,10 +30,16 @@ int main(int argc, char** argv) {
   app.add_option("--max-header-bytes", o.max_header_bytes, "largest request header block (431 beyond)")
       ->capture_default_str();
   app.add_option("--max-body-bytes", o.max_body_bytes, "largest request body (413 beyond)")->capture_default_str();
-  app.add_option("--read-timeout", o.read_timeout_s, "seconds per read while receiving a request")
+  app.add_option("--read-timeout", o.read_timeout_s, "seconds to receive a whole request, from its first byte")
       ->capture_default_str();
-  app.add_option("--write-timeout", o.write_timeout_s, "seconds per write while sending")->capture_default_str();
+  app.add_option("--write-timeout", o.write_timeout_s, "seconds to send a whole response")->capture_default_str();
   app.add_option("--keep-alive-timeout", o.keep_alive_timeout_s, "idle seconds before closing a connection")
+      ->capture_default_str();
+  app.add_option("--max-idle-connections", o.max_idle_connections,
+                 "connections held while they wait on their client (oldest closed beyond)")
+      ->capture_default_str();
+  app.add_option("--max-idle-per-client", o.max_idle_per_client,
+                 "of which per client address (0: no cap; trusted proxies are not capped)")
       ->capture_default_str();
   app.add_option("--keep-alive-max", o.keep_alive_max_requests, "requests per connection")->capture_default_str();
   app.add_option("--rate-limit", o.rate_per_s, "requests per second per client address (0: no limit)")

@@ -46,6 +46,7 @@ SERVE_ARGS=()
 PIDS=()
 start_server() {
   local name="$1"; shift
+  : > "$WORK/$name.err"  # exists before the poll below reads it, however late the background job starts
   "$SERVE" --listen 127.0.0.1:0 "${SERVE_ARGS[@]}" "$@" > "$WORK/$name.log" 2> "$WORK/$name.err" &
   PID=$!
   PIDS+=("$PID")
