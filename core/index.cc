@@ -8,6 +8,7 @@
 
 #include <ctime>
 
+#include "core/db_log.h"
 #include "core/oprf_key.h"
 #include <filesystem>
 
@@ -25,7 +26,6 @@ rocksdb::Options DbOptions() {
   // Bucket values are random suffixes: compression costs time and saves nothing.
   options.compression = rocksdb::kNoCompression;
   options.max_open_files = 512;
-  options.keep_log_file_num = 3;
   options.IncreaseParallelism(2);
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -114,9 +114,13 @@ Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const Creat
   fs::create_directories(fs::path(dir) / kStagingSubdir, ec);
   if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
 
+  fs::create_directories(fs::path(dir) / kDbSubdir, ec);
+  if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
   rocksdb::Options db_options = DbOptions();
   db_options.create_if_missing = true;
   db_options.error_if_exists = true;
+  // RocksDB's own text log aborts the process on a full disk (core/db_log.h); a writer uses ours.
+  db_options.info_log = OpenDbLog((fs::path(dir) / kDbSubdir).string(), 2);
   rocksdb::DB* raw = nullptr;
   VIGIE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, (fs::path(dir) / kDbSubdir).string(), &raw),
                                   "creating the index database"));
@@ -149,6 +153,8 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, Mode mode) {
   // A read-only instance opens every table file up front: a writer in another process may delete files
   // (after a compaction) that a lazily-opening reader would still need.
   if (mode == Mode::kReadOnly) db_options.max_open_files = -1;
+  // A read-only open writes no text log; a writer gets ours, which survives a full disk (core/db_log.h).
+  if (mode == Mode::kReadWrite) db_options.info_log = OpenDbLog(db_dir, 2);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = mode == Mode::kReadOnly ? rocksdb::DB::OpenForReadOnly(db_options, db_dir, &raw)
                                               : rocksdb::DB::Open(db_options, db_dir, &raw);

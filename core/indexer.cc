@@ -657,11 +657,33 @@ Result<std::vector<ResolvedColumn>> ResolveColumns(const std::vector<ColumnChoic
   return out;
 }
 
+// Empties the staging area after a failed update. The next writable open would too, but a failure is
+// most often a full disk: its spill runs and half-written SSTs should free their space at once.
+void ClearStaging(const Index& index) {
+  if (index.read_only()) return;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(index.staging_dir(), ec)) fs::remove_all(entry.path(), ec);
+}
+
 }  // namespace
 
 // ---- AddDump ---------------------------------------------------------------------------------------
 
+namespace {
+// The work of AddDump and RemoveBreach; the public functions clear the staging area when these fail.
+Result<AddReport> AddDumpStaged(Index* index, const Scheme& scheme, const AddOptions& options);
+Result<RemoveReport> RemoveBreachStaged(Index* index, const std::string& name, const RemoveOptions& options);
+}  // namespace
+
 Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& options) {
+  Result<AddReport> report = AddDumpStaged(index, scheme, options);
+  if (!report.ok()) ClearStaging(*index);
+  return report;
+}
+
+namespace {
+
+Result<AddReport> AddDumpStaged(Index* index, const Scheme& scheme, const AddOptions& options) {
   const auto start = Clock::now();
   AddReport report;
   auto breach = index->GetBreach(options.breach);
@@ -902,9 +924,19 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
   return report;
 }
 
+}  // namespace
+
 // ---- RemoveBreach ----------------------------------------------------------------------------------
 
 Result<RemoveReport> RemoveBreach(Index* index, const std::string& name, const RemoveOptions& options) {
+  Result<RemoveReport> report = RemoveBreachStaged(index, name, options);
+  if (!report.ok()) ClearStaging(*index);
+  return report;
+}
+
+namespace {
+
+Result<RemoveReport> RemoveBreachStaged(Index* index, const std::string& name, const RemoveOptions& options) {
   const auto start = Clock::now();
   auto breach = index->GetBreach(name);
   if (!breach.ok()) return breach.status();
@@ -1025,5 +1057,7 @@ Result<RemoveReport> RemoveBreach(Index* index, const std::string& name, const R
   report.seconds = SecondsSince(start);
   return report;
 }
+
+}  // namespace
 
 }  // namespace vigie
