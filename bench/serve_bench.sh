@@ -12,6 +12,7 @@
 # Needs wrk and nginx (scripts/install-deps.sh --bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 repo="$(pwd)"
 rows="${1:-1000000}"
 build="${BUILD:-build/release}"
@@ -62,35 +63,8 @@ EOF
 fi
 prefix_hex=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["prefix_hex"])' "$work/export/manifest.json")
 
-# The request list: 100,000 random prefixes (seeded), the same for both servers.
-python3 - "$work/paths.txt" "$prefix_hex" <<'EOF'
-import random, sys
-rng = random.Random(1)
-w = int(sys.argv[2])
-with open(sys.argv[1], "w") as f:
-    for _ in range(100000):
-        f.write(f"/v1/range/nir/{rng.randrange(16 ** w):0{w}x}\n")
-EOF
-cat > "$work/paths.lua" <<EOF
--- Each wrk thread walks the shared prefix list from its own offset; done() prints one parsable line.
-local paths = {}
-for line in io.lines("$work/paths.txt") do paths[#paths + 1] = line end
-local counter = 0
-local thread_id = 0
-function setup(thread) thread:set("id", thread_id); thread_id = thread_id + 1 end
-function init(args) counter = (id or 0) * 7919 end
-function request()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1])
-end
-function done(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status +
-                 summary.errors.timeout
-  io.write(string.format("RESULT rps=%.1f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f requests=%d errors=%d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.requests, errors))
-end
-EOF
+# The request list (bench/lib.sh): 100,000 seeded random prefixes, the same for both servers.
+write_range_load "$work" "$prefix_hex"
 
 # ---- servers ------------------------------------------------------------------------------------------
 start_vigie() {  # start_vigie THREADS: sets VPORT, VPID
@@ -148,7 +122,6 @@ bench() {  # bench PORT SECONDS -> RESULT line
   wrk -t "$wrk_threads" -c "$connections" -d "${2}s" --timeout 5s -s "$work/paths.lua" "http://127.0.0.1:$1" \
     | grep '^RESULT'
 }
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<< "$2"; }
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$wrk_threads -c$connections," \
      "keep-alive, $(wc -l < "$work/paths.txt") random prefixes of $prefix_hex hex digits"

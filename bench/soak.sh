@@ -14,6 +14,7 @@
 # Needs wrk (scripts/install-deps.sh --bench). Exit status: 0 when the verdict holds, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 duration="${1:-600}"
 build="${BUILD:-build/release}"
 work="${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/vigie-soak.XXXXXX")}"
@@ -46,35 +47,7 @@ rm -rf "$work/index"
 "$VI" add --index "$work/index" --breach base --input "$work/base.csv" --kind nir --no-progress >/dev/null
 prefix_hex=$("$VI" stats --index "$work/index" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["prefix_hex"])')
 
-python3 - "$work/paths.txt" "$prefix_hex" <<'EOF'
-import random, sys
-rng = random.Random(1)
-w = int(sys.argv[2])
-with open(sys.argv[1], "w") as f:
-    for _ in range(100000):
-        f.write(f"/v1/range/nir/{rng.randrange(16 ** w):0{w}x}\n")
-EOF
-cat > "$work/paths.lua" <<EOF
--- Each wrk thread walks the shared prefix list from its own offset; done() prints one parsable line.
-local paths = {}
-for line in io.lines("$work/paths.txt") do paths[#paths + 1] = line end
-local counter = 0
-local thread_id = 0
-function setup(thread) thread:set("id", thread_id); thread_id = thread_id + 1 end
-function init(args) counter = (id or 0) * 7919 end
-function request()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter % #paths) + 1])
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f requests=%d " ..
-    "connect=%d read=%d write=%d status=%d timeout=%d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(99) / 1000, latency.max / 1000, summary.requests, e.connect, e.read, e.write, e.status,
-    e.timeout))
-end
-EOF
+write_range_load "$work" "$prefix_hex"
 
 # ---- server ------------------------------------------------------------------------------------------
 "$build/server/vigie-serve" --index "$work/index" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log \
@@ -90,7 +63,6 @@ done
 [ -n "$VPORT" ] || { echo "vigie-serve did not start: $(cat "$work/vigie.err")" >&2; exit 1; }
 rss_mib() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$VPID/status"; }
 served_generation() { curl -s "http://127.0.0.1:$VPORT/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])'; }
-field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<< "$2"; }
 
 # ---- updates: in the background, one every $interval s, offset by half a window so each lands mid-window --
 updater() {
@@ -135,7 +107,7 @@ while [ "$elapsed" -lt "$duration" ]; do
   window=$((window + 1))
   r=$(wrk -t "$wrk_threads" -c "$connections" -d "${len}s" --timeout 5s -s "$work/paths.lua" \
       "http://127.0.0.1:$VPORT" | grep '^RESULT')
-  errors=$(( $(field connect "$r") + $(field read "$r") + $(field write "$r") + $(field status "$r") + $(field timeout "$r") ))
+  errors=$(field errors "$r")
   gen=$(served_generation)
   rss=$(rss_mib)
   echo "$window $(field rps "$r") $(field p50_ms "$r") $(field p90_ms "$r") $(field p99_ms "$r") $(field max_ms "$r") $errors $gen $rss $(field requests "$r")" >> "$work/windows.txt"
