@@ -2,9 +2,11 @@
 # Soak run (issue 6, "Load"; not a timed test): vigie-serve under wrk for a long time while the index is
 # updated every INTERVAL seconds (a new breach added, the oldest soak breach removed once there are three), and
 # a report per measuring window: requests/s, p50/p90/p99/max latency, errors, which index generation was
-# served, and the server's resident memory. It ends with the totals and a verdict: errors must be 0, every
-# update must have been picked up, and resident memory at the end must be within RSS_SLACK of the start (after
-# the warm-up window, which fills the bucket cache).
+# served, and the server's resident memory with where it goes (from /metrics: malloc in use and held,
+# RocksDB table readers, the bucket cache, index states alive). It ends with the totals and a verdict:
+# errors must be 0, every update must have been picked up, and resident memory at the end of the last window
+# must be within RSS_SLACK of the start (at the end of the 10 s warm-up). Both are read under load with the
+# bucket cache filled, so they compare; the resident memory once the load has stopped is printed too.
 #
 # Usage: bench/soak.sh [DURATION_S]   (default 600 = 10 minutes)
 #   env: BUILD=build/release  WORK=mktemp dir (kept when given)  ROWS=1000000 (base index)
@@ -62,6 +64,9 @@ for _ in $(seq 1 200); do
 done
 [ -n "$VPORT" ] || { echo "vigie-serve did not start: $(cat "$work/vigie.err")" >&2; exit 1; }
 rss_mib() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$VPID/status"; }
+# metric_mib NAME METRICS_TEXT: one byte gauge of /metrics in MiB; metric NAME METRICS_TEXT: as is.
+metric() { awk -v n="$1" '$1 == n {print $2}' <<< "$2"; }
+metric_mib() { awk -v n="$1" '$1 == n {printf "%.1f", $2 / 1048576}' <<< "$2"; }
 served_generation() { curl -s "http://127.0.0.1:$VPORT/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])'; }
 
 # ---- updates: in the background, one every $interval s, offset by half a window so each lands mid-window --
@@ -91,13 +96,19 @@ echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$wrk
      "random prefixes of $prefix_hex hex digits; vigie-serve --threads $threads"
 wrk -t "$wrk_threads" -c "$connections" -d 10s --timeout 5s -s "$work/paths.lua" "http://127.0.0.1:$VPORT" >/dev/null
 rss_start=$(rss_mib)
-echo "warm-up done (10 s): RSS $rss_start MiB"
+m=$(curl -s "http://127.0.0.1:$VPORT/metrics")
+echo "warm-up done (10 s): RSS $rss_start MiB; malloc in use $(metric_mib vigie_heap_in_use_bytes "$m"), held" \
+     "$(metric_mib vigie_heap_held_bytes "$m"); table readers $(metric_mib vigie_rocksdb_table_readers_bytes "$m");" \
+     "bucket cache $(metric_mib vigie_bucket_cache_bytes "$m") MiB"
 rm -f "$work/stop"
 updater &
 UPID=$!
 pids+=("$UPID")
 
-printf '%-7s %9s %8s %8s %8s %8s %7s %5s %9s\n' window "req/s" "p50 ms" "p90 ms" "p99 ms" "max ms" errors gen "RSS MiB"
+echo "memory columns (MiB, from /metrics): heap = malloc in use, held = malloc's arenas, tables = RocksDB table" \
+     "readers, cache = encoded-bucket cache; states = index states alive"
+printf '%-7s %9s %8s %8s %8s %8s %7s %5s %9s %6s %6s %6s %6s %6s\n' window "req/s" "p50 ms" "p90 ms" "p99 ms" \
+  "max ms" errors gen "RSS MiB" heap held tables cache states
 : > "$work/windows.txt"
 elapsed=0
 window=0
@@ -110,22 +121,27 @@ while [ "$elapsed" -lt "$duration" ]; do
   errors=$(field errors "$r")
   gen=$(served_generation)
   rss=$(rss_mib)
+  rss_end=$rss
+  m=$(curl -s "http://127.0.0.1:$VPORT/metrics")
   echo "$window $(field rps "$r") $(field p50_ms "$r") $(field p90_ms "$r") $(field p99_ms "$r") $(field max_ms "$r") $errors $gen $rss $(field requests "$r")" >> "$work/windows.txt"
-  printf '%-7s %9s %8s %8s %8s %8s %7s %5s %9s\n' "$window" "$(field rps "$r")" "$(field p50_ms "$r")" \
-    "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$(field max_ms "$r")" "$errors" "$gen" "$rss"
+  printf '%-7s %9s %8s %8s %8s %8s %7s %5s %9s %6s %6s %6s %6s %6s\n' "$window" "$(field rps "$r")" \
+    "$(field p50_ms "$r")" "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$(field max_ms "$r")" "$errors" "$gen" \
+    "$rss" "$(metric_mib vigie_heap_in_use_bytes "$m")" "$(metric_mib vigie_heap_held_bytes "$m")" \
+    "$(metric_mib vigie_rocksdb_table_readers_bytes "$m")" "$(metric_mib vigie_bucket_cache_bytes "$m")" \
+    "$(metric vigie_index_states_alive "$m")"
   elapsed=$((elapsed + len))
 done
 # Let an update that is running finish, then give the server its reload check (1 s) to pick it up.
 touch "$work/stop"
 wait "$UPID" 2>/dev/null || true
 sleep 3
-rss_end=$(rss_mib)
+rss_idle=$(rss_mib)
 final_disk_gen=$("$VI" stats --index "$work/index" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])')
 final_served_gen=$(served_generation)
 echo "updates:"
 sed 's/^[0-9]* /  /' "$work/updates.log"
 python3 - "$work/windows.txt" "$rss_start" "$rss_end" "$slack_pct" "$slack_mib" "$final_disk_gen" \
-  "$final_served_gen" "$(wc -l < "$work/updates.log")" <<'EOF'
+  "$final_served_gen" "$(wc -l < "$work/updates.log")" "$rss_idle" <<'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
 rss_start, rss_end = float(sys.argv[2]), float(sys.argv[3])
@@ -138,8 +154,10 @@ first = rows[0]
 print(f"total: {requests} requests in {len(rows)} windows, {errors} errors, {updates} index updates")
 print(f"latency drift: last window p99 {p99[-1]:.2f} ms vs first {p99[0]:.2f} ms ({p99[-1] / p99[0]:.2f}x); "
       f"req/s {float(rows[-1][1]) / float(first[1]):.2f}x the first window's")
-print(f"resident memory: {rss_start:.1f} MiB after warm-up, {rss_end:.1f} MiB at the end "
-      f"({rss_end - rss_start:+.1f} MiB; allowed +{slack:.1f})")
+rss = [float(r[8]) for r in rows]
+print(f"resident memory: {rss_start:.1f} MiB after warm-up, {rss_end:.1f} MiB at the end of the last window "
+      f"({rss_end - rss_start:+.1f} MiB; allowed +{slack:.1f}); windows {min(rss):.1f}-{max(rss):.1f} MiB; "
+      f"{float(sys.argv[9]):.1f} MiB once the load stopped")
 ok = True
 if errors:
     print("VERDICT: FAIL, requests failed"); ok = False

@@ -100,7 +100,7 @@ class RemoteTagger {
       return Status::Ok();
     }));
     VIGIE_RETURN_IF_ERROR(source->Evaluate(kind_, elements, evaluated));
-    VIGIE_RETURN_IF_ERROR(ParallelSlices(n, [&](size_t begin, size_t end) -> Status {
+    auto finalize = [&](size_t begin, size_t end) -> Status {
       for (size_t i = begin; i < end; ++i) {
         auto out = oprf::Finalize(pending_[i].input, blinded[i].blind, evaluated[i]);
         if (!out.ok()) return out.status();
@@ -108,7 +108,8 @@ class RemoteTagger {
         VIGIE_RETURN_IF_ERROR(Cut(out->data(), out->size(), &prefixes[row], suffix_hex + row * w));
       }
       return Status::Ok();
-    }));
+    };
+    VIGIE_RETURN_IF_ERROR(ParallelSlices(n, finalize));
     pending_.clear();
     return Status::Ok();
   }

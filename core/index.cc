@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "core/db_log.h"
+#include "core/ingest_guard.h"
 #include "core/oprf_key.h"
 #include <filesystem>
 
@@ -121,10 +122,11 @@ Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const Creat
   db_options.error_if_exists = true;
   // RocksDB's own text log aborts the process on a full disk (core/db_log.h); a writer uses ours.
   db_options.info_log = OpenDbLog((fs::path(dir) / kDbSubdir).string(), 2);
+  std::unique_ptr<Index> index(new Index(dir, Mode::kReadWrite));
+  index->GuardIngestions(&db_options);
   rocksdb::DB* raw = nullptr;
   VIGIE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, (fs::path(dir) / kDbSubdir).string(), &raw),
                                   "creating the index database"));
-  std::unique_ptr<Index> index(new Index(dir, Mode::kReadWrite));
   index->db_.reset(raw);
   IndexMeta& meta = index->meta_;
   meta.scheme = options.scheme;
@@ -155,11 +157,12 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, Mode mode) {
   if (mode == Mode::kReadOnly) db_options.max_open_files = -1;
   // A read-only open writes no text log; a writer gets ours, which survives a full disk (core/db_log.h).
   if (mode == Mode::kReadWrite) db_options.info_log = OpenDbLog(db_dir, 2);
+  std::unique_ptr<Index> index(new Index(dir, mode));
+  if (mode == Mode::kReadWrite) index->GuardIngestions(&db_options);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = mode == Mode::kReadOnly ? rocksdb::DB::OpenForReadOnly(db_options, db_dir, &raw)
                                               : rocksdb::DB::Open(db_options, db_dir, &raw);
   VIGIE_RETURN_IF_ERROR(FromRocks(s, "opening the index in " + dir));
-  std::unique_ptr<Index> index(new Index(dir, mode));
   index->db_.reset(raw);
 
   std::string meta_json;
@@ -258,7 +261,8 @@ Status Index::DefineBreach(BreachRecord breach, bool* created) {
   batch.Put(std::string(kMetaKey), EncodeMeta(meta));
   rocksdb::WriteOptions write;
   write.sync = true;
-  VIGIE_RETURN_IF_ERROR(FromRocks(db_->Write(write, &batch), "writing the breach record"));
+  const rocksdb::Status s = db_->Write(write, &batch);
+  if (!s.ok()) return FailedCommit(FromRocks(s, "writing the breach record"), {});
   return LoadCatalogue();
 }
 
@@ -281,10 +285,55 @@ Status Index::Ingest(const std::vector<std::string>& sst_paths) {
   ingest.move_files = true;
   ingest.snapshot_consistency = true;
   ingest.allow_blocking_flush = true;
-  // One call with every file: RocksDB commits them in a single MANIFEST edit, all or nothing.
-  VIGIE_RETURN_IF_ERROR(FromRocks(db_->IngestExternalFile(sst_paths, ingest), "committing the update"));
-  VIGIE_RETURN_IF_ERROR(FromRocks(db_->FlushWAL(true), "syncing the log"));
-  return LoadCatalogue();
+  // One call with every file: RocksDB commits them in a single MANIFEST edit, all or nothing. (Every
+  // write to the log is synced when made, so nothing is left to sync after it.)
+  ingest_guard_->BeginIngest();
+  const rocksdb::Status s = db_->IngestExternalFile(sst_paths, ingest);
+  const std::vector<std::string> kept = ingest_guard_->EndIngest();
+  if (s.ok()) return LoadCatalogue();
+  // RocksDB linked the files in, then failed: its MANIFEST may or may not hold the edit.
+  return FailedCommit(FromRocks(s, "committing the update"), kept);
+}
+
+// A write or sync that fails may still have reached the file (the write went through, its sync did not):
+// the state on disk is read back rather than assumed.
+Status Index::FailedCommit(const Status& error, const std::vector<std::string>& kept) const {
+  Result<uint64_t> on_disk = GenerationOnDisk();
+  if (!on_disk.ok()) {
+    return Status(error.code(), "commit.unconfirmed",
+                  error.message() + "; the index could not be read back (" + on_disk.status().message() +
+                      "): run `vigie-index verify` once there is room");
+  }
+  if (*on_disk == meta_.generation) {
+    // The previous state: the files a failed ingestion left are referenced by nothing, so they can go.
+    std::error_code ec;
+    for (const std::string& path : kept) fs::remove(path, ec);
+    return error;
+  }
+  return Status(error.code(), "commit.unconfirmed",
+                error.message() + "; the update reached the index before the error (it now holds generation " +
+                    std::to_string(*on_disk) + "), but it could not be confirmed on disk: free space, then run " +
+                    "`vigie-index verify`");
+}
+
+void Index::GuardIngestions(rocksdb::Options* options) {
+  ingest_guard_ = std::make_shared<IngestGuard>(rocksdb::FileSystem::Default());
+  env_ = rocksdb::NewCompositeEnv(ingest_guard_);
+  options->env = env_.get();
+}
+
+Result<uint64_t> Index::GenerationOnDisk() const {
+  rocksdb::Options options = DbOptions();
+  options.max_open_files = -1;
+  rocksdb::DB* raw = nullptr;
+  VIGIE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::OpenForReadOnly(options, (fs::path(dir_) / kDbSubdir).string(), &raw),
+                                  "opening the index read-only"));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string meta_json;
+  VIGIE_RETURN_IF_ERROR(FromRocks(db->Get(rocksdb::ReadOptions(), std::string(kMetaKey), &meta_json), "reading metadata"));
+  IndexMeta meta;
+  VIGIE_RETURN_IF_ERROR(DecodeMeta(meta_json, &meta));
+  return meta.generation;
 }
 
 uint64_t Index::DiskBytes() const {
@@ -297,6 +346,21 @@ uint64_t Index::DiskBytes() const {
     total += entry.file_size(ec);
   }
   return total;
+}
+
+Index::MemoryUsage Index::Memory() const {
+  MemoryUsage usage;
+  auto property = [&](const char* name) {
+    uint64_t value = 0;
+    return db_->GetIntProperty(name, &value) ? value : 0;
+  };
+  usage.table_readers_bytes = property("rocksdb.estimate-table-readers-mem");
+  usage.block_cache_bytes = property("rocksdb.block-cache-usage");
+  usage.memtable_bytes = property("rocksdb.cur-size-all-mem-tables");
+  std::vector<rocksdb::LiveFileMetaData> files;
+  db_->GetLiveFilesMetaData(&files);
+  usage.table_files = files.size();
+  return usage;
 }
 
 Status Index::VerifyChecksums() const { return FromRocks(db_->VerifyChecksum(), "verifying block checksums"); }

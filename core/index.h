@@ -22,10 +22,14 @@
 
 namespace rocksdb {
 class DB;
+class Env;
 class Iterator;
+struct Options;
 }  // namespace rocksdb
 
 namespace vigie {
+
+class IngestGuard;
 
 struct CreateOptions {
   SchemeId scheme = SchemeId::kSha256;
@@ -78,6 +82,10 @@ class Index {
   std::unique_ptr<rocksdb::Iterator> NewIterator() const;
 
   // Atomically ingests SST files built in staging_dir() (moved, not copied), then reloads the catalogue.
+  // The files must include the catalogue's metadata record with the next generation. On an error the
+  // index holds the previous state — unless the error came after the commit reached the MANIFEST (a
+  // failed sync): then it holds the new state, whole, and the error (reason "commit.unconfirmed") says
+  // so (core/ingest_guard.h). DefineBreach reports a failed write to the log the same way.
   Status Ingest(const std::vector<std::string>& sst_paths);
 
   // On-disk size of the index's data: table files, write-ahead log, manifest (not RocksDB's text logs).
@@ -85,14 +93,36 @@ class Index {
   // RocksDB's checksum verification of every block.
   Status VerifyChecksums() const;
 
+  // Memory this open index holds in RocksDB (for /metrics and the soak): table readers (index and filter
+  // blocks of every open table file), the block cache, memtables; and how many table files are live.
+  struct MemoryUsage {
+    uint64_t table_readers_bytes = 0;
+    uint64_t block_cache_bytes = 0;
+    uint64_t memtable_bytes = 0;
+    uint64_t table_files = 0;
+  };
+  MemoryUsage Memory() const;
+
   rocksdb::DB* db() const { return db_.get(); }
 
  private:
   Index(std::string dir, Mode mode);
   Status LoadCatalogue();
+  // Writers: routes the database's file operations through an IngestGuard.
+  void GuardIngestions(rocksdb::Options* options);
+  // After a failed ingestion: the generation the disk holds, read by a second, read-only instance.
+  Result<uint64_t> GenerationOnDisk() const;
+  // The error to report for a commit that failed with `error`: as is when the disk holds the previous
+  // state (then `kept`, the files a failed ingestion left, are deleted), else saying that the update
+  // landed ("commit.unconfirmed").
+  Status FailedCommit(const Status& error, const std::vector<std::string>& kept) const;
 
   std::string dir_;
   Mode mode_;
+  // Writers only: the file system that keeps a failed ingestion's files, and the Env the database uses
+  // to reach it. Declared before db_, so that they outlive it.
+  std::shared_ptr<IngestGuard> ingest_guard_;
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   IndexMeta meta_;
   std::map<std::string, BreachRecord> breaches_;

@@ -99,9 +99,16 @@ TEST_CASE("response cache: LRU within its byte budget, keyed by state") {
   CHECK_FALSE(cache.Get(CacheKey{1, 1, 2, 0}));
   cache.Put(CacheKey{1, 1, 3, 0}, make(1 << 20));  // larger than a shard: not cached
   CHECK_FALSE(cache.Get(CacheKey{1, 1, 3, 0}));
-  cache.Clear();
+  cache.StartState(2);
   CHECK(cache.bytes() == 0);
   CHECK(cache.entries() == 0);
+  CHECK_FALSE(cache.Get(CacheKey{1, 1, 2, 1999}));
+  cache.Put(k1, make(100));  // late answer from the old state: refused
+  CHECK_FALSE(cache.Get(k1));
+  CHECK(cache.entries() == 0);
+  const CacheKey k2{2, 1, 1, 42};
+  cache.Put(k2, make(100));
+  CHECK(cache.Get(k2));
   ResponseCache off(0);
   off.Put(k1, make(10));
   CHECK_FALSE(off.Get(k1));

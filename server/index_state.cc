@@ -39,8 +39,19 @@ Status IndexState::Swap(std::unique_ptr<PublishedIndex> published) {
   snapshot->last_modified = HttpDate(published->commit_time());
   snapshot->published = std::move(published);
   snapshot->sequence = ++sequence_;
-  current_.store(std::move(snapshot), std::memory_order_release);
+  std::shared_ptr<const Snapshot> old = current_.exchange(std::move(snapshot), std::memory_order_acq_rel);
+  if (old) {
+    std::lock_guard<std::mutex> lock(retired_mu_);
+    std::erase_if(retired_, [](const auto& weak) { return weak.expired(); });
+    retired_.push_back(old);
+  }
   return Status::Ok();
+}
+
+size_t IndexState::live_snapshots() const {
+  std::lock_guard<std::mutex> lock(retired_mu_);
+  std::erase_if(retired_, [](const auto& weak) { return weak.expired(); });
+  return retired_.size() + (current() ? 1 : 0);
 }
 
 Status IndexState::Load() {

@@ -9,14 +9,17 @@
 // optional validator (set before Load) vets every state before it is served: a refused one is an error,
 // like a failed re-open (vigie-serve refuses an oprf-p256 state recorded with another key).
 //
-// Thread-safety: current() from any thread; Load() and Refresh() from one thread at a time.
+// Thread-safety: current() and live_snapshots() from any thread; Load() and Refresh() from one thread at a
+// time.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/published_index.h"
 
@@ -42,6 +45,9 @@ class IndexState {
   // Looks for a new state (force: re-open even when the files look unchanged). *swapped tells whether
   // the served snapshot changed. An error leaves the current snapshot in place.
   Status Refresh(bool force, bool* swapped);
+  // Snapshots still alive: the current one plus old ones that requests (or cached bodies) still hold. It
+  // should fall back to 1 soon after a swap; a count that keeps growing means something keeps old states.
+  size_t live_snapshots() const;
 
  private:
   std::string Fingerprint() const;
@@ -53,6 +59,8 @@ class IndexState {
   std::string fingerprint_;
   uint64_t sequence_ = 0;
   std::atomic<std::shared_ptr<const Snapshot>> current_;
+  mutable std::mutex retired_mu_;
+  mutable std::vector<std::weak_ptr<const Snapshot>> retired_;  // swapped out; pruned once expired
 };
 
 }  // namespace vigie::serve

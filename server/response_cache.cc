@@ -20,11 +20,13 @@ std::shared_ptr<const CachedResponse> ResponseCache::Get(const CacheKey& key) {
 }
 
 void ResponseCache::Put(const CacheKey& key, std::shared_ptr<const CachedResponse> value) {
-  if (!enabled()) return;
+  if (!enabled() || key.state < oldest_state_.load(std::memory_order_acquire)) return;
   const size_t cost = Cost(*value);
   if (cost > max_bytes_per_shard_) return;
   Shard& s = shards_[KeyHash()(key) % kShards];
   std::lock_guard<std::mutex> lock(s.mu);
+  // Checked again under the lock: a StartState that cleared this shard meanwhile must not see it back.
+  if (key.state < oldest_state_.load(std::memory_order_acquire)) return;
   if (s.map.count(key)) return;  // another thread encoded the same bucket first
   s.lru.emplace_front(key, std::move(value));
   s.map.emplace(key, s.lru.begin());
@@ -42,7 +44,8 @@ void ResponseCache::Put(const CacheKey& key, std::shared_ptr<const CachedRespons
   }
 }
 
-void ResponseCache::Clear() {
+void ResponseCache::StartState(uint64_t state) {
+  oldest_state_.store(state, std::memory_order_release);
   for (Shard& s : shards_) {
     std::lock_guard<std::mutex> lock(s.mu);
     bytes_.fetch_sub(s.bytes, std::memory_order_relaxed);

@@ -1,6 +1,7 @@
 // ResponseCache: a bounded LRU of encoded range responses keyed by (index state, route, kind, prefix), so
 // a popular bucket is read and encoded once per index state. Entries of an old state are never served
-// for a new one (the key carries the state's sequence number) and age out.
+// for a new one (the key carries the state's sequence number): StartState drops them all when the served
+// state changes, and refuses the late ones that requests still answering from the old state put after.
 //
 // Thread-safety: all methods may be called from any thread (16 mutex-guarded shards, each its own LRU).
 // A CachedResponse is shared and immutable except for its lazily built gzip form (built once, under
@@ -41,8 +42,11 @@ class ResponseCache {
   explicit ResponseCache(size_t max_bytes) : max_bytes_per_shard_(max_bytes / kShards) {}
 
   std::shared_ptr<const CachedResponse> Get(const CacheKey& key);
+  // Ignored when key.state is older than the last StartState.
   void Put(const CacheKey& key, std::shared_ptr<const CachedResponse> value);
-  void Clear();
+  // The served state is now `state`: drops every entry, and from now on keeps only entries of `state` or
+  // newer.
+  void StartState(uint64_t state);
 
   bool enabled() const { return max_bytes_per_shard_ > 0; }
   uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
@@ -68,6 +72,7 @@ class ResponseCache {
   size_t max_bytes_per_shard_;
   Shard shards_[kShards];
   std::atomic<uint64_t> bytes_{0}, entries_{0};
+  std::atomic<uint64_t> oldest_state_{0};
 };
 
 }  // namespace vigie::serve

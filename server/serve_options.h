@@ -25,6 +25,11 @@ struct ServeOptions {
   // per update (bench/soak.sh: +40 MiB in 10 minutes); with 2 it stays flat, at the same requests/s
   // (docs/RELIABILITY.md "Sustained load").
   int malloc_arenas = 2;
+  // After an index swap, once no request holds the old state any more, give the pages malloc keeps free
+  // back to the system (malloc_trim): a swap frees a whole state at once (its bucket cache, RocksDB block
+  // cache and table readers), and without this the resident size ratchets up by what the next state
+  // happens not to reuse (bench/soak.sh).
+  bool trim_after_swap = true;
 
   // ---- caching ----
   int max_age_s = 3600;                      // Cache-Control: public, max-age=...

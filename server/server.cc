@@ -20,6 +20,7 @@
 #include "core/oprf_wire.h"
 #include "server/connection_loop.h"
 #include "server/http_util.h"
+#include "server/memory_metrics.h"
 #include "server/oprf_endpoint.h"
 #include "server/transport.h"
 #include "server/web_page.h"
@@ -375,7 +376,8 @@ void Server::Refresh(bool force) {
     auto snap = state_->current();
     metrics_.ReloadSucceeded();
     metrics_.SetGeneration(snap->generation());
-    cache_.Clear();
+    cache_.StartState(snap->sequence);
+    trim_pending_ = options_.trim_after_swap;
     std::fprintf(stderr, "vigie-serve: now serving generation %llu\n",
                  static_cast<unsigned long long>(snap->generation()));
   }
@@ -391,6 +393,11 @@ void Server::Housekeeping() {
     reload_requested_ = false;
     lock.unlock();
     Refresh(force);
+    // Requests last milliseconds, so the old state is normally gone by the next check.
+    if (trim_pending_ && state_->live_snapshots() == 1) {
+      malloc_trim(0);
+      trim_pending_ = false;
+    }
     if (api_keys_) {
       bool reloaded = false;
       Status s = api_keys_->ReloadIfChanged(&reloaded);
@@ -577,13 +584,17 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
                kJson);
       return;
     }
-    case Route::kMetrics:
+    case Route::kMetrics: {
       res.set_header("Cache-Control", "no-store");
+      const auto snap = state_->current();
       SendBody(res,
-               std::make_shared<const std::string>(metrics_.Render(cache_.bytes(), cache_.entries()) +
-                                                   loop_->MetricsText()),
+               std::make_shared<const std::string>(
+                   metrics_.Render(cache_.bytes(), cache_.entries()) + loop_->MetricsText() +
+                   RenderMemoryMetrics(ReadProcessMemory(), snap->published->index().Memory(),
+                                       state_->live_snapshots())),
                "text/plain; version=0.0.4");
       return;
+    }
     case Route::kIndexInfo: {
       auto snap = state_->current();
       auto body = std::make_shared<const std::string>(snap->published->info_json());

@@ -116,6 +116,7 @@ class Server {
   std::condition_variable house_cv_;
   bool house_stop_ = false;
   bool reload_requested_ = false;
+  bool trim_pending_ = false;  // a swap happened; trim once the old state is gone (housekeeping thread only)
   std::thread housekeeping_;
   std::string last_reload_error_;
   std::string last_keys_error_;

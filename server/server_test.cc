@@ -352,6 +352,9 @@ TEST_CASE("index update: the server switches to the new generation, the old one 
   RangeResponse r;
   REQUIRE(DecodeRangeJson(cli.Get("/v1/range/email/" + prefix)->body, &r).ok());
   CHECK(r.Find(suffix) == nullptr);
+  CHECK(rs.server.state().live_snapshots() == 1);
+  // Held like a request in flight would: the old state must stay alive, and be counted, until released.
+  auto held = rs.server.state().current();
   BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, {"late@example.org"}, "later-leak");
   // BuildIndex commits twice (define, then add): the server may first pick up the define alone, so wait
   // for the generation of the finished update.
@@ -372,6 +375,14 @@ TEST_CASE("index update: the server switches to the new generation, the old one 
   REQUIRE(e);
   CHECK(r.breaches[e->breaches[0]] == "later-leak");
   CHECK(r.breaches.size() == 2);
+  CHECK(rs.server.state().live_snapshots() >= 2);
+  CHECK(cli.Get("/metrics")->body.find("vigie_index_states_alive 1\n") == std::string::npos);
+  held.reset();
+  CHECK(rs.server.state().live_snapshots() == 1);
+  const std::string metrics = cli.Get("/metrics")->body;
+  CHECK(metrics.find("vigie_index_states_alive 1\n") != std::string::npos);
+  CHECK(metrics.find("vigie_rocksdb_table_files 0\n") == std::string::npos);
+  CHECK(metrics.find("vigie_rocksdb_table_files ") != std::string::npos);
   fs::remove_all(dir);
 }
 

@@ -232,6 +232,66 @@ for l in bad[:5]: print("  wrong:", " ".join(l))
 assert len(lines) > 100 and not bad
 PY
 
+# ---- remove on a full disk: fails cleanly, then succeeds with room -----------------------------------
+rm -rf rm-copy && cp -a disk/idx rm-copy
+"$VI" remove --index rm-copy --breach base --json > rm-expected.json 2> rm.err || fail "remove with room (copy): $(cat rm.err)"
+snapshot rm-expected rm-copy
+rm -rf rm-copy
+snapshot rm-before
+fetch served-rm-before
+rm_failed=0
+for free in 0 16384 262144; do
+  leave_free "$free"
+  set +e
+  "$VI" remove --index disk/idx --breach base --json > rm.out 2> rm.err
+  rc=$?
+  set -e
+  rm -f disk/filler
+  if [ "$rc" = 0 ]; then echo "remove fitted in $free bytes free"; break; fi
+  rm_failed=$((rm_failed + 1))
+  echo "remove with $free bytes free: exit $rc: $(head -c 200 rm.err)"
+  [ "$rc" = 1 ] || fail "remove, $free free: exit $rc, expected 1"
+  grep -qi "no space left on device" rm.err || fail "remove, $free free: the error does not say the disk is full: $(head -c 300 rm.err)"
+  [ -z "$(ls -A disk/idx/staging)" ] || fail "remove, $free free: staging files left"
+  "$VI" verify --index disk/idx >/dev/null 2>verify.err || fail "remove, $free free: verify: $(head -c 300 verify.err)"
+  snapshot rm-after
+  cmp -s rm-before.lookups rm-after.lookups || fail "remove, $free free: look-ups changed"
+  cmp -s rm-before.stats rm-after.stats || fail "remove, $free free: stats changed: $(cat rm-after.stats)"
+  fetch served-rm-after
+  cmp -s served-rm-before.served served-rm-after.served || fail "remove, $free free: served bodies changed"
+done
+[ "$rm_failed" -ge 2 ] || fail "only $rm_failed removes ran out of space"
+if [ "$rc" != 0 ]; then
+  "$VI" remove --index disk/idx --breach base --json > rm.out 2> rm.err || fail "remove with room again: $(cat rm.err)"
+fi
+expect_eq "remove after freeing space: identifiers removed" "$(json '["memberships_removed"]' < rm.out)" "$(json '["memberships_removed"]' < rm-expected.json)"
+snapshot rm-final
+cmp -s rm-expected.lookups rm-final.lookups || fail "look-ups after the remove differ from a remove that had room"
+cmp -s rm-expected.stats rm-final.stats || fail "stats after the remove differ: $(cat rm-final.stats) vs $(cat rm-expected.stats)"
+"$VI" verify --index disk/idx >/dev/null || fail "verify after the remove"
+
+# ---- a bulk check writing into a full disk: clear error, then resumed from its checkpoint -----------------
+# The server now serves the index without `base`; the result must equal a run that had room.
+want_gen=$(cut -d' ' -f1 rm-final.stats)
+for _ in $(seq 1 100); do [ "$(served_generation)" = "$want_gen" ] && break; sleep 0.1; done
+bulk_args=(--server "http://127.0.0.1:$PORT" --kind nir --input big.csv --block-rows 5000 --no-progress)
+set +e
+"$CHECK" "${bulk_args[@]}" --output bulk-expected.csv > /dev/null 2> bulk.err
+rc=$?
+set -e
+[ "$rc" = 0 ] || fail "bulk check with room: exit $rc: $(head -c 300 bulk.err)"
+mount_tmpfs out size=1m
+expect_exit "bulk check into a full disk" 2 "$CHECK" "${bulk_args[@]}" --output out/result.csv --checkpoint out/result.ckpt
+grep -qi "no space left on device" last.err || fail "bulk check error does not say the disk is full: $(head -c 300 last.err)"
+grep -q "run the same command again to resume" last.err || fail "bulk check error does not say how to resume: $(head -c 300 last.err)"
+echo "bulk check error: $(head -c 200 last.err)"
+[ -s out/result.ckpt ] || fail "no checkpoint after the full disk (the first blocks fit)"
+mount -o remount,size=64m out || fail "cannot grow the tmpfs"
+"$CHECK" "${bulk_args[@]}" --output out/result.csv --checkpoint out/result.ckpt > /dev/null 2> bulk.err ||
+  [ $? = 1 ] || fail "resumed bulk check: $(head -c 300 bulk.err)"
+cmp -s bulk-expected.csv out/result.csv || fail "the resumed bulk result differs from a run that had room"
+expect_eq "files left beside the resumed result" "$(ls -A out | tr '\n' ' ')" "result.ckpt result.csv "
+
 # ---- export into full file systems ----------------------------------------------------------------------
 # A previous export that fits: an index with no identifier exports only its breach records and manifest.
 "$VI" create --no-padding --index empty --scheme sha256 --allow-unkeyed-nir --prefix-hex 4 >/dev/null

@@ -1,0 +1,41 @@
+#include "core/ingest_guard.h"
+
+namespace vigie {
+
+void IngestGuard::BeginIngest() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ingesting_ = true;
+  linked_.clear();
+  kept_.clear();
+}
+
+std::vector<std::string> IngestGuard::EndIngest() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ingesting_ = false;
+  linked_.clear();
+  return std::move(kept_);
+}
+
+rocksdb::IOStatus IngestGuard::LinkFile(const std::string& src, const std::string& target,
+                                        const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) {
+  rocksdb::IOStatus s = FileSystemWrapper::LinkFile(src, target, options, dbg);
+  if (s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ingesting_) linked_.insert(target);
+  }
+  return s;
+}
+
+rocksdb::IOStatus IngestGuard::DeleteFile(const std::string& path, const rocksdb::IOOptions& options,
+                                          rocksdb::IODebugContext* dbg) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ingesting_ && linked_.erase(path) > 0) {
+      kept_.push_back(path);
+      return rocksdb::IOStatus::OK();
+    }
+  }
+  return FileSystemWrapper::DeleteFile(path, options, dbg);
+}
+
+}  // namespace vigie
