@@ -37,6 +37,8 @@ std::string IndexState::Fingerprint() const {
 Status IndexState::Swap(std::unique_ptr<PublishedIndex> published) {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->last_modified = HttpDate(published->commit_time());
+  snapshot->breaches_etag = BodyEtag(published->breach_list_json());
+  snapshot->info_etag = BodyEtag(published->info_json());
   snapshot->published = std::move(published);
   snapshot->sequence = ++sequence_;
   std::shared_ptr<const Snapshot> old = current_.exchange(std::move(snapshot), std::memory_order_acq_rel);

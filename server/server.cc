@@ -549,7 +549,7 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
     case Route::kBreaches: {
       auto snap = state_->current();
       std::shared_ptr<const std::string> body(snap, &snap->published->breach_list_json());
-      SendCacheable(req, res, body, BodyEtag(*body), nullptr, kJson, snap->last_modified);
+      SendCacheable(req, res, body, snap->breaches_etag, nullptr, kJson, snap->last_modified);
       return;
     }
     case Route::kBreach: {
@@ -597,9 +597,8 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
     }
     case Route::kIndexInfo: {
       auto snap = state_->current();
-      auto body = std::make_shared<const std::string>(snap->published->info_json());
-      const std::string etag = BodyEtag(*body);
-      SendCacheable(req, res, std::move(body), etag, nullptr, kJson, snap->last_modified);
+      std::shared_ptr<const std::string> body(snap, &snap->published->info_json());
+      SendCacheable(req, res, std::move(body), snap->info_etag, nullptr, kJson, snap->last_modified);
       return;
     }
     case Route::kPage:
