@@ -310,6 +310,12 @@ Status Index::FailedCommit(const Status& error, const std::vector<std::string>& 
     for (const std::string& path : kept) fs::remove(path, ec);
     return error;
   }
+  if (*on_disk != meta_.generation + 1) {  // every commit writes the next generation: something else wrote
+    return Status(error.code(), "commit.unconfirmed",
+                  error.message() + "; the index now holds generation " + std::to_string(*on_disk) + ", not " +
+                      std::to_string(meta_.generation) + " or " + std::to_string(meta_.generation + 1) +
+                      ": run `vigie-index verify` once there is room");
+  }
   return Status(error.code(), "commit.unconfirmed",
                 error.message() + "; the update reached the index before the error (it now holds generation " +
                     std::to_string(*on_disk) + "), but it could not be confirmed on disk: free space, then run " +
@@ -324,6 +330,8 @@ void Index::GuardIngestions(rocksdb::Options* options) {
 
 Result<uint64_t> Index::GenerationOnDisk() const {
   rocksdb::Options options = DbOptions();
+  // Every table file opened up front, as vigie-serve opens them: a state whose files are missing fails
+  // here, rather than being reported as landed.
   options.max_open_files = -1;
   rocksdb::DB* raw = nullptr;
   VIGIE_RETURN_IF_ERROR(FromRocks(rocksdb::DB::OpenForReadOnly(options, (fs::path(dir_) / kDbSubdir).string(), &raw),

@@ -16,13 +16,24 @@ std::vector<std::string> IngestGuard::EndIngest() {
   return std::move(kept_);
 }
 
+void IngestGuard::Record(const std::string& path) {
+  if (!path.ends_with(".sst")) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ingesting_) linked_.insert(path);
+}
+
 rocksdb::IOStatus IngestGuard::LinkFile(const std::string& src, const std::string& target,
                                         const rocksdb::IOOptions& options, rocksdb::IODebugContext* dbg) {
   rocksdb::IOStatus s = FileSystemWrapper::LinkFile(src, target, options, dbg);
-  if (s.ok()) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (ingesting_) linked_.insert(target);
-  }
+  if (s.ok()) Record(target);
+  return s;
+}
+
+rocksdb::IOStatus IngestGuard::NewWritableFile(const std::string& path, const rocksdb::FileOptions& options,
+                                               std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                               rocksdb::IODebugContext* dbg) {
+  rocksdb::IOStatus s = FileSystemWrapper::NewWritableFile(path, options, file, dbg);
+  if (s.ok()) Record(path);
   return s;
 }
 

@@ -9,8 +9,10 @@
 // running, so the index holds either the old state (the kept files are unreferenced: the next writable
 // open deletes them) or the new one, whole. Index::Ingest then reads which one the disk holds.
 //
-// Contract: between BeginIngest and EndIngest, a DeleteFile of a path that LinkFile created since
-// BeginIngest succeeds without deleting; EndIngest returns those paths. Every other call is forwarded.
+// Contract: between BeginIngest and EndIngest, a DeleteFile of a table file (".sst") that LinkFile or
+// NewWritableFile created since BeginIngest succeeds without deleting; EndIngest returns those paths.
+// NewWritableFile covers RocksDB's fallback of copying a file it cannot link (another file system) and a
+// memtable flush the ingestion forces. Every other call is forwarded.
 // Thread-safety: all methods may be called from any thread; one ingestion at a time per guard.
 #pragma once
 
@@ -36,10 +38,15 @@ class IngestGuard : public rocksdb::FileSystemWrapper {
 
   rocksdb::IOStatus LinkFile(const std::string& src, const std::string& target, const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* dbg) override;
+  rocksdb::IOStatus NewWritableFile(const std::string& path, const rocksdb::FileOptions& options,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* file,
+                                    rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus DeleteFile(const std::string& path, const rocksdb::IOOptions& options,
                                rocksdb::IODebugContext* dbg) override;
 
  private:
+  void Record(const std::string& path);
+
   std::mutex mu_;
   bool ingesting_ = false;
   std::set<std::string> linked_;

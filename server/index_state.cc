@@ -35,26 +35,21 @@ std::string IndexState::Fingerprint() const {
 }
 
 Status IndexState::Swap(std::unique_ptr<PublishedIndex> published) {
-  auto snapshot = std::make_shared<Snapshot>();
+  alive_->fetch_add(1);
+  std::shared_ptr<Snapshot> snapshot(new Snapshot, [alive = alive_](Snapshot* s) {
+    delete s;
+    alive->fetch_sub(1);
+  });
   snapshot->last_modified = HttpDate(published->commit_time());
   snapshot->breaches_etag = BodyEtag(published->breach_list_json());
   snapshot->info_etag = BodyEtag(published->info_json());
   snapshot->published = std::move(published);
   snapshot->sequence = ++sequence_;
-  std::shared_ptr<const Snapshot> old = current_.exchange(std::move(snapshot), std::memory_order_acq_rel);
-  if (old) {
-    std::lock_guard<std::mutex> lock(retired_mu_);
-    std::erase_if(retired_, [](const auto& weak) { return weak.expired(); });
-    retired_.push_back(old);
-  }
+  current_.store(std::move(snapshot), std::memory_order_release);
   return Status::Ok();
 }
 
-size_t IndexState::live_snapshots() const {
-  std::lock_guard<std::mutex> lock(retired_mu_);
-  std::erase_if(retired_, [](const auto& weak) { return weak.expired(); });
-  return retired_.size() + (current() ? 1 : 0);
-}
+size_t IndexState::live_snapshots() const { return alive_->load(std::memory_order_acquire); }
 
 Status IndexState::Load() {
   fingerprint_ = Fingerprint();

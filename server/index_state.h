@@ -17,9 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "core/published_index.h"
 
@@ -49,6 +47,7 @@ class IndexState {
   Status Refresh(bool force, bool* swapped);
   // Snapshots still alive: the current one plus old ones that requests (or cached bodies) still hold. It
   // should fall back to 1 soon after a swap; a count that keeps growing means something keeps old states.
+  // A snapshot stops counting only once it is destroyed (its RocksDB instance closed, its memory freed).
   size_t live_snapshots() const;
 
  private:
@@ -61,8 +60,8 @@ class IndexState {
   std::string fingerprint_;
   uint64_t sequence_ = 0;
   std::atomic<std::shared_ptr<const Snapshot>> current_;
-  mutable std::mutex retired_mu_;
-  mutable std::vector<std::weak_ptr<const Snapshot>> retired_;  // swapped out; pruned once expired
+  // Snapshots made and not yet destroyed; shared with each snapshot's deleter, which may outlive this.
+  std::shared_ptr<std::atomic<size_t>> alive_ = std::make_shared<std::atomic<size_t>>(0);
 };
 
 }  // namespace vigie::serve

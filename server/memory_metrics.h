@@ -3,8 +3,8 @@
 // table readers, block cache and memtables of the served index state, and how many index states are still
 // alive (an old state lives until its last request ends).
 //
-// Thread-safety: ReadProcessMemory() may be called from any thread (mallinfo2 takes each arena's lock
-// briefly, so call it per scrape, not per request).
+// Thread-safety: ReadProcessMemory() may be called from any thread; mallinfo2 takes each arena's lock
+// while it walks the arena, so the server reads it at most once a second.
 #pragma once
 
 #include <cstdint>

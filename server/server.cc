@@ -383,6 +383,16 @@ void Server::Refresh(bool force) {
   }
 }
 
+ProcessMemory Server::ProcessMemoryAtMostEverySecond() {
+  std::lock_guard<std::mutex> lock(memory_mu_);
+  const auto now = Clock::now();
+  if (memory_read_at_ == Clock::time_point{} || now - memory_read_at_ >= std::chrono::seconds(1)) {
+    memory_ = ReadProcessMemory();
+    memory_read_at_ = now;
+  }
+  return memory_;
+}
+
 void Server::Housekeeping() {
   const auto interval = std::chrono::duration<double>(std::max(0.05, options_.reload_check_s));
   std::unique_lock<std::mutex> lock(house_mu_);
@@ -590,7 +600,7 @@ void Server::Dispatch(const httplib::Request& req, httplib::Response& res, const
       SendBody(res,
                std::make_shared<const std::string>(
                    metrics_.Render(cache_.bytes(), cache_.entries()) + loop_->MetricsText() +
-                   RenderMemoryMetrics(ReadProcessMemory(), snap->published->index().Memory(),
+                   RenderMemoryMetrics(ProcessMemoryAtMostEverySecond(), snap->published->index().Memory(),
                                        state_->live_snapshots())),
                "text/plain; version=0.0.4");
       return;

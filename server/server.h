@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,7 @@
 #include "server/api_keys.h"
 #include "server/client_address.h"
 #include "server/index_state.h"
+#include "server/memory_metrics.h"
 #include "server/metrics.h"
 #include "server/rate_limiter.h"
 #include "server/response_cache.h"
@@ -110,6 +112,13 @@ class Server {
   bool index_checked_ = false;                  // CheckIndexKey saw the first state
   std::shared_ptr<const CachedResponse> oprf_key_json_;
   RateLimiter oprf_limiter_;                    // evaluations, counted per element
+
+  // /metrics reads process memory at most once a second: mallinfo2 takes every malloc arena's lock, and
+  // /metrics is neither rate-limited nor keyed.
+  ProcessMemory ProcessMemoryAtMostEverySecond();
+  std::mutex memory_mu_;
+  std::chrono::steady_clock::time_point memory_read_at_{};
+  ProcessMemory memory_;
 
   std::atomic<bool> stopping_{false};
   std::mutex house_mu_;

@@ -120,12 +120,13 @@ for scenario in add:/MANIFEST- add:.dbtmp remove:/MANIFEST- define:.log define:/
       continue
     fi
     case "$msg" in
-      *"committing the update"* | *"committing"*) phase=commit; commit_faults=$((commit_faults + 1)) ;;
+      *"committing the update"* | *"writing the breach record"*) phase=commit; commit_faults=$((commit_faults + 1)) ;;
       *"opening the index"*) phase=open ;;
       *) phase=other ;;
     esac
     phases="$phases $phase"
     echo "$scenario after $n writes: exit $rc ($phase): $msg"
+    [ "$phase" != other ] || fail "$scenario after $n writes: failed where no write was expected: $msg"
     [ "$rc" = 1 ] || fail "$scenario after $n writes: exit $rc, expected 1: $msg"
     grep -qi "no space left on device" run.err || fail "$scenario after $n writes: the error does not say the disk is full: $msg"
     "$VI" verify --index idx >/dev/null 2>verify.err || fail "$scenario after $n writes: verify: $(head -c 300 verify.err)"

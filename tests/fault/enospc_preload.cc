@@ -10,7 +10,8 @@
 //                       sync can fail so on file systems that allocate blocks late)
 //   VIGIE_ENOSPC_LOG    a file to which one line is appended when the first fault fires (so a test can
 //                       tell a run that met the fault from one that finished before it)
-// Covered calls: write, pwrite, pwrite64, writev, pwritev, fsync, fdatasync, fallocate, fallocate64.
+// Covered calls: write, pwrite, pwrite64, writev, pwritev, fsync, fdatasync, fallocate, fallocate64. Not
+// covered: pwritev2, sync_file_range, ftruncate, msync, and anything glibc calls internally (stdio).
 // A file's path is read from /proc/self/fd on every call: slow, and only for tests.
 //
 // Thread-safety: the counter is atomic; the real functions are looked up once (dlsym RTLD_NEXT).
@@ -53,7 +54,9 @@ bool PathMatches(int fd) {
   char link[64];
   char path[4096];
   std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  const int saved_errno = errno;  // the forwarded call must see errno as its caller left it
   const ssize_t n = ::readlink(link, path, sizeof path - 1);
+  errno = saved_errno;
   if (n <= 0) return false;
   path[n] = '\0';
   return std::strstr(path, match) != nullptr;
@@ -61,6 +64,11 @@ bool PathMatches(int fd) {
 
 void NoteFired(int fd) {
   if (g_fired.exchange(true)) return;
+  const int saved_errno = errno;
+  struct Restore {
+    int value;
+    ~Restore() { errno = value; }
+  } restore{saved_errno};
   const char* log = std::getenv("VIGIE_ENOSPC_LOG");
   if (log == nullptr) return;
   // Plain open/write of another file: not matched (the log's name is the test's to choose).
