@@ -8,13 +8,6 @@
 # Usage: check_remote.sh TOOLS_DIR INDEXER_DIR SERVER_DIR
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 SERVE="$3/vigie-serve"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 SERVE_ARGS=(--no-access-log)
 

@@ -29,8 +29,7 @@ SERVE="$(cd "$3" && pwd)/vigie-serve"
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 MOUNTS=()
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_background
   for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || true; done
   rm -rf "$WORK"
 }

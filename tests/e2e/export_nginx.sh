@@ -13,7 +13,6 @@ SERVE="$3/vigie-serve"
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [ -x "$NGINX" ] || { echo "nginx is missing: scripts/install-deps.sh installs nginx-light" >&2; exit 1; }
-PIDS=()
 # The exports (~200,000 small files) go to tmpfs when there is room: deleting that many synced files
 # costs minutes on some virtual disks (online discard), and the export syncs them.
 EXP="$WORK"
@@ -21,8 +20,7 @@ if [ -w /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -gt 20
   EXP="$(mktemp -d /dev/shm/vigie-export-e2e.XXXXXX)"
 fi
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_background
   rm -rf "$WORK"
   if [ "$EXP" != "$WORK" ]; then rm -rf "$EXP"; fi
 }

@@ -9,13 +9,6 @@
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 SERVE="$3/vigie-serve"
 CLIENT_SRC="$(cd "$(dirname "$0")/../hibp-client" && pwd)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 command -v node >/dev/null && command -v npm >/dev/null || { echo "needs node and npm" >&2; exit 1; }
 
 

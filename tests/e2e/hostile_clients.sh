@@ -15,13 +15,6 @@
 # Usage: hostile_clients.sh TOOLS_DIR INDEXER_DIR SERVER_DIR
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 SERVE="$3/vigie-serve"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 # Thousands of sockets on both ends (vigie-serve raises its soft limit to this hard limit itself).
 ulimit -n 16384 || { echo "cannot raise the open-file limit to 16384 (run as root, or raise the hard limit)" >&2; exit 1; }

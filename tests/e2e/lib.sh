@@ -7,7 +7,16 @@ GEN="$TOOLS/vigie-gen"
 CHECK="$TOOLS/vigie-check"
 VI="$INDEXER/vigie-index"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/vigie-e2e.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+# Background processes (servers, pollers) a script starts go in PIDS; stop_background ends them. The exit
+# trap does that and removes the work directory; a script needing more (mounts, exports) sets its own trap
+# and calls stop_background from it.
+PIDS=()
+stop_background() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+}
+trap 'stop_background; rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 failures=0
@@ -40,10 +49,9 @@ finish() {
 gen_count() { grep "^$1=" | cut -d= -f2; }
 
 # start_server NAME ARGS...: vigie-serve ($SERVE, set by the caller) on a free loopback port with
-# SERVE_ARGS then ARGS; sets PORT and PID and appends the pid to PIDS (the caller's cleanup stops them).
+# SERVE_ARGS then ARGS; sets PORT and PID and appends the pid to PIDS (stop_background, run at exit, stops them).
 # Ends the test when the server does not come up.
 SERVE_ARGS=()
-PIDS=()
 start_server() {
   local name="$1"; shift
   : > "$WORK/$name.err"  # exists before the poll below reads it, however late the background job starts

@@ -31,8 +31,7 @@ if [ -w /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR == 2 { print $4 }')" -gt 10
   EXP="$(mktemp -d /dev/shm/vigie-privacy-e2e.XXXXXX)/export"
 fi
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_background
   [ "$EXP" = "$WORK/export" ] || rm -rf "$(dirname "$EXP")"
   if [ -n "${VIGIE_PRIVACY_KEEP:-}" ]; then echo "work directory kept: $WORK"; else rm -rf "$WORK"; fi
 }
@@ -368,9 +367,7 @@ curl -s "$SHA/metrics" > out/metrics-sha.txt
 curl -s "$OPRF/metrics" > out/metrics-oprf.txt
 grep -q '^vigie_requests_total' out/metrics-sha.txt || grep -q '^vigie_' out/metrics-sha.txt || fail "no metrics scraped"
 # Stop the servers so that their logs are complete.
-for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-PIDS=()
+stop_background
 [ "$(wc -l < serve-sha.log)" -gt 40 ] || fail "the access log of the sha256 server is missing lines"
 grep -q '"client":"127.0.0.1"' serve-sha.log || fail "the sha256 server should log client addresses"
 

@@ -15,12 +15,6 @@ SERVE="$(cd "$3" && pwd)/vigie-serve"
 PRELOAD="$(cd "$(dirname "$4")" && pwd)/$(basename "$4")"
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 [ -f "$PRELOAD" ] || { echo "FAIL: no fault library at $PRELOAD" >&2; exit 1; }
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 "$GEN" --rows 8000 --seed 51 -o base.csv 2>/dev/null
 "$GEN" --rows 12000 --seed 52 -o more.csv 2>/dev/null
@@ -45,6 +39,13 @@ for p in open(sys.argv[2]).read().split():
     r = c.getresponse()
     print(p, r.status, hashlib.sha256(r.read()).hexdigest())
 PY
+}
+# expect_index WHAT STATE: idx passes verify, and its look-ups and stats equal those of snapshot STATE.
+expect_index() {
+  "$VI" verify --index idx >/dev/null 2>verify.err || fail "$1: verify: $(head -c 300 verify.err)"
+  snapshot after idx
+  cmp -s "$2.lookups" after.lookups || fail "$1: look-ups differ from the $2 state's"
+  cmp -s "$2.stats" after.stats || fail "$1: stats $(cat after.stats), $2 state $(cat "$2.stats")"
 }
 # The commands under test, each run on its own copy of the pristine index (IDX).
 run_command() {  # run_command NAME INDEX
@@ -96,26 +97,20 @@ for scenario in add:/MANIFEST- add:.dbtmp remove:/MANIFEST- define:.log define:/
     fi
     msg=$(head -c 300 run.err)
     if [ "$rc" = 0 ]; then
-      # RocksDB may ignore a failed write it can do without (e.g. at close); then the command is complete.
-      snapshot after idx
-      cmp -s expected.lookups after.lookups && cmp -s expected.stats after.stats ||
-        fail "$scenario after $n writes: succeeded despite the fault, with a state unlike a clean run's: $(cat after.stats)"
-      "$VI" verify --index idx >/dev/null 2>verify.err || fail "$scenario after $n writes: verify: $(head -c 300 verify.err)"
+      # RocksDB may ignore a failed write it can do without (e.g. at close); then the command is complete
+      # (checked after the loop).
       echo "$scenario after $n writes: fault ignored, the command completed"
       finished=1
       break
     fi
     faults=$((faults + 1))
+    [ "$rc" = 1 ] || fail "$scenario after $n writes: exit $rc, expected 1: $msg"
+    grep -qi "no space left on device" run.err || fail "$scenario after $n writes: the error does not say the disk is full: $msg"
     if grep -q "reached the index before the error" run.err; then
       echo "$scenario after $n writes: exit $rc, the update reached the index: $msg"
       phases="$phases landed"
       commit_faults=$((commit_faults + 1))
-      [ "$rc" = 1 ] || fail "$scenario after $n writes: exit $rc, expected 1"
-      grep -qi "no space left on device" run.err || fail "$scenario after $n writes: the error does not say the disk is full"
-      "$VI" verify --index idx >/dev/null 2>verify.err || fail "$scenario after $n writes (landed): verify: $(head -c 300 verify.err)"
-      snapshot after idx
-      cmp -s expected.lookups after.lookups || fail "$scenario after $n writes (landed): look-ups differ from a clean run's"
-      cmp -s expected.stats after.stats || fail "$scenario after $n writes (landed): stats $(cat after.stats) vs $(cat expected.stats)"
+      expect_index "$scenario after $n writes (landed)" expected
       fresh_index
       continue
     fi
@@ -127,12 +122,7 @@ for scenario in add:/MANIFEST- add:.dbtmp remove:/MANIFEST- define:.log define:/
     phases="$phases $phase"
     echo "$scenario after $n writes: exit $rc ($phase): $msg"
     [ "$phase" != other ] || fail "$scenario after $n writes: failed where no write was expected: $msg"
-    [ "$rc" = 1 ] || fail "$scenario after $n writes: exit $rc, expected 1: $msg"
-    grep -qi "no space left on device" run.err || fail "$scenario after $n writes: the error does not say the disk is full: $msg"
-    "$VI" verify --index idx >/dev/null 2>verify.err || fail "$scenario after $n writes: verify: $(head -c 300 verify.err)"
-    snapshot after idx
-    cmp -s before.lookups after.lookups || fail "$scenario after $n writes: look-ups changed"
-    cmp -s before.stats after.stats || fail "$scenario after $n writes: stats changed: $(cat after.stats) vs $(cat before.stats)"
+    expect_index "$scenario after $n writes" before
     [ -z "$(ls -A idx/staging 2>/dev/null)" ] || fail "$scenario after $n writes: staging files left"
     sleep 0.3  # the server's reload check (0.1 s) has looked at whatever the failed run left
     fetch served-after
@@ -141,12 +131,8 @@ for scenario in add:/MANIFEST- add:.dbtmp remove:/MANIFEST- define:.log define:/
   [ "$finished" = 1 ] || fail "$scenario: still meeting the fault after 60 writes"
   [ "$faults" -ge 1 ] || fail "$scenario: no run met the fault (does the command write to $match?)"
   total_faults=$((total_faults + faults))
-  if [ "$rc" = 0 ] && [ ! -s fired.txt ]; then
-    snapshot final idx
-    cmp -s expected.lookups final.lookups || fail "$scenario: look-ups after the fault-free run differ from a clean run's"
-    cmp -s expected.stats final.stats || fail "$scenario: stats after the fault-free run differ: $(cat final.stats) vs $(cat expected.stats)"
-    "$VI" verify --index idx >/dev/null 2>verify.err || fail "$scenario: verify after the fault-free run: $(head -c 300 verify.err)"
-  fi
+  # The run that completed: the state of a run without faults.
+  [ "$finished" = 1 ] && expect_index "$scenario: the completed run" expected
   echo "$scenario: $faults runs met the fault (phases:${phases:- none})"
   if [ "$match" = /MANIFEST- ] && [ "$cmd" != define ]; then
     # The commit itself: failed writes (previous state kept) and a failed sync after the edit was written.
