@@ -6,10 +6,6 @@
 
 #include "tests/case_table.h"
 
-#ifndef VIGIE_SOURCE_DIR
-#define VIGIE_SOURCE_DIR "/work/main"
-#endif
-
 namespace vigie {
 namespace {
 

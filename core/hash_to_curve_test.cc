@@ -133,7 +133,7 @@ TEST_CASE("FeBatchInv matches FeInv, zeros included") {
 
 TEST_CASE("RFC 9380 K.1: expand_message_xmd(SHA-256) vectors") {
   std::string error;
-  auto recs = testing::ReadKvVectors(VIGIE_SHARED_DIR "/vectors/rfc9380-p256.txt", "msg",
+  auto recs = testing::ReadKvVectors(VIGIE_SOURCE_DIR "/tests/vectors/rfc9380-p256.txt", "msg",
                                      {"suite", "dst", "name", "DST", "hash", "k"}, &error);
   REQUIRE(error.empty());
   int n = 0;
@@ -162,7 +162,7 @@ std::string AffineHex(const h2c::ProjectivePoint& p, bool want_y) {
 
 TEST_CASE("RFC 9380 J.1.1: P256_XMD:SHA-256_SSWU_RO_ vectors (u, Q0, Q1, P), fast and generic") {
   std::string error;
-  auto recs = testing::ReadKvVectors(VIGIE_SHARED_DIR "/vectors/rfc9380-p256.txt", "msg",
+  auto recs = testing::ReadKvVectors(VIGIE_SOURCE_DIR "/tests/vectors/rfc9380-p256.txt", "msg",
                                      {"suite", "dst", "name", "DST", "hash", "k"}, &error);
   REQUIRE(error.empty());
   int n = 0;

@@ -7,13 +7,6 @@
 
 #include "tests/case_table.h"
 
-#ifndef VIGIE_SOURCE_DIR
-#define VIGIE_SOURCE_DIR "/work/main"
-#endif
-#ifndef VIGIE_SHARED_DIR
-#define VIGIE_SHARED_DIR "/work/shared"
-#endif
-
 namespace vigie {
 namespace {
 
@@ -54,8 +47,8 @@ TEST_CASE("NormalizeNir: every row of tests/cases/nir-cases.tsv") {
   }
 }
 
-TEST_CASE("NormalizeNir: every public vector in shared/vectors/nir-public.tsv") {
-  const std::string path = VIGIE_SHARED_DIR "/vectors/nir-public.tsv";
+TEST_CASE("NormalizeNir: every public vector in tests/vectors/nir-public.tsv") {
+  const std::string path = VIGIE_SOURCE_DIR "/tests/vectors/nir-public.tsv";
   CaseTable table = ReadCaseTable(path);
   REQUIRE_MESSAGE(table.error.empty(), table.error);
   REQUIRE(table.rows.size() >= 30);

@@ -53,7 +53,7 @@ std::vector<std::string> Split(const std::string& s) {
 
 std::vector<testing::KvRecord> Vectors() {
   std::string error;
-  auto recs = testing::ReadKvVectors(VIGIE_SHARED_DIR "/vectors/rfc9497-p256.txt", "Input",
+  auto recs = testing::ReadKvVectors(VIGIE_SOURCE_DIR "/tests/vectors/rfc9497-p256.txt", "Input",
                                      {"Seed", "KeyInfo", "skSm", "pkSm"}, &error);
   REQUIRE_MESSAGE(error.empty(), error);
   return recs;

@@ -1,4 +1,4 @@
-// Reader for the shared case tables (tests/cases/*.tsv, ../shared/vectors/*.tsv): the same format and escape
+// Reader for the shared case tables (tests/cases/*.tsv, tests/vectors/*.tsv): the same format and escape
 // rules as tests/case_table.h, decoded to raw bytes so that escapes such as \xa0 (a lone Latin-1 byte) reach
 // the normalisers exactly as they reach the C++ ones.
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // The browser normalisers (web/src/normalize.js) against every row of the tables the C++ tests read:
-// tests/cases/{nir,email,phone}-cases.tsv and ../shared/vectors/nir-public.tsv. Same expectations as
+// tests/cases/{nir,email,phone}-cases.tsv and tests/vectors/nir-public.tsv. Same expectations as
 // core/nir_test.cc, core/email_test.cc and core/phone_test.cc.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -52,10 +52,8 @@ test('phone: every row of tests/cases/phone-cases.tsv', () => {
   checkTable(cases('phone-cases.tsv'), normalizePhone, 50);
 });
 
-test('NIR: every public vector of ../shared/vectors/nir-public.tsv', () => {
-  // Beside the repository, as for core/nir_test.cc (VIGIE_SHARED_DIR); VIGIE_SHARED_DIR overrides it here too.
-  const shared = process.env.VIGIE_SHARED_DIR || join(repo, '..', 'shared');
-  const path = join(shared, 'vectors', 'nir-public.tsv');
+test('NIR: every public vector of tests/vectors/nir-public.tsv', () => {
+  const path = join(repo, 'tests', 'vectors', 'nir-public.tsv');
   assert.ok(existsSync(path), `${path} is missing`);
   const verdicts = {
     key: ['nir.key', 'nir.key-range'],

@@ -1,5 +1,5 @@
 // The page's OPRF client (web/src/oprf.js, over the vendored @noble/curves) against RFC 9497's P256-SHA256
-// OPRF-mode vectors in ../shared/vectors/rfc9497-p256.txt: with the vector's blind, BlindedElement and, from
+// OPRF-mode vectors in tests/vectors/rfc9497-p256.txt: with the vector's blind, BlindedElement and, from
 // the vector's EvaluationElement, Output must match. Also: the wire encoding, strict parsing of the server's
 // answer, and the whole Blind -> BlindEvaluate -> Finalize round equal to Evaluate.
 import assert from 'node:assert/strict';
@@ -17,7 +17,6 @@ import {
 import { p256_oprf } from '../src/vendor-noble-curves-nist.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const shared = process.env.VIGIE_SHARED_DIR || join(repo, '..', 'shared');
 const fromHex = (s) => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b) => Buffer.from(b).toString('hex');
 const rng = (n) => new Uint8Array(randomBytes(n));
@@ -30,7 +29,7 @@ function replay(blindHex) {
 
 // The "## OPRF Mode" section: skSm and its test vectors as { Input, Blind, ... } (hex strings).
 function oprfVectors() {
-  const path = join(shared, 'vectors', 'rfc9497-p256.txt');
+  const path = join(repo, 'tests', 'vectors', 'rfc9497-p256.txt');
   assert.ok(existsSync(path), `${path} is missing`);
   const text = readFileSync(path, 'utf8');
   const section = text.split(/^## /m).find((s) => s.startsWith('OPRF Mode'));
