@@ -1,6 +1,7 @@
 // The citizen page's behaviour: language switch, kind selector, and on submit only (never per keystroke,
 // which would stream prefixes to the server) normalise -> tag -> fetch the prefix's bucket -> match here.
-// On an oprf-p256 index the tag takes one blinded evaluation first (lookup.js, oprf.js); the curve code is
+// On an oprf-p256 index the tag takes one blinded evaluation first (lookup.js, oprf.js), whose proof must
+// verify against the server's published key (GET v1/oprf/key) before anything is shown; the curve code is
 // loaded only for such an index.
 // Everything is built with DOM calls and textContent (no innerHTML), so nothing from the server or the
 // input is ever parsed as markup. Requests go to the page's own origin only (relative URLs), without
@@ -27,6 +28,7 @@ const state = {
   info: null, // Promise of parseIndexInfo(/v1/index)
   breaches: null, // Promise of Map name -> breach record (/v1/breaches)
   oprf: null, // Promise of the oprf.js module, on an oprf-p256 index
+  oprfKey: null, // Promise of the server's OPRF public key (33 bytes), on an oprf-p256 index
 };
 
 const SCHEMES = ['sha256', 'oprf-p256'];
@@ -80,6 +82,20 @@ function loadOprf() {
   state.oprf ||= import('./oprf.js');
   state.oprf.catch(() => { state.oprf = null; });
   return state.oprf;
+}
+
+// Fetched beside the module (not after it), so that it is there before the first check.
+function loadOprfKey() {
+  state.oprfKey ||= Promise.all([loadOprf(), fetchJson('v1/oprf/key')])
+    .then(([oprf, body]) => oprf.parsePublicKey(body));
+  state.oprfKey.catch(() => { state.oprfKey = null; });
+  return state.oprfKey;
+}
+
+// An answer the page must not use: a malformed key, or an evaluation without a proof or whose proof does not
+// verify against that key (oprf.js's errors). Never shown as "not found", which it would otherwise become.
+function unverified(e) {
+  return !(e instanceof HttpError) && /^oprf\./.test(String(e?.message));
 }
 
 function loadBreaches() {
@@ -144,6 +160,7 @@ function renderView() {
   if (!view) return;
   if (view.type === 'notice') {
     result.classList.add('notice');
+    if (view.alert) result.classList.add('alert');
     result.append(el('p', { textContent: t(lang, view.key, view.vars) }));
     return;
   }
@@ -234,8 +251,9 @@ async function check() {
     if (!SCHEMES.includes(info.scheme)) return show({ type: 'notice', key: 'status.scheme' });
     if (!info.kinds.includes(kind)) return show({ type: 'notice', key: 'status.kind' });
     const oprf = info.scheme === 'oprf-p256' ? await loadOprf() : undefined;
+    const publicKey = oprf ? await loadOprfKey() : undefined;
     const [answer, records] = await Promise.all([
-      lookUp(kind, normalized.canonical, info, { fetchJson, postBinary, oprf }),
+      lookUp(kind, normalized.canonical, info, { fetchJson, postBinary, oprf, publicKey }),
       loadBreaches().catch(() => new Map()),
     ]);
     show({
@@ -249,6 +267,10 @@ async function check() {
   } catch (e) {
     if (e instanceof HttpError && e.status === 429) {
       show({ type: 'notice', key: 'status.busy', vars: { s: e.retryAfter || 1 } });
+    } else if (unverified(e)) {
+      // The key is fetched again next time: after a key change (a new index), the old one fails every proof.
+      state.oprfKey = null;
+      show({ type: 'notice', key: 'status.unverified', alert: true });
     } else {
       show({ type: 'notice', key: 'status.unavailable' });
     }
@@ -289,7 +311,7 @@ loadIndexInfo()
     $('privacy-sent').dataset.i18nP = String(info.prefixHex);
     $('privacy-sent').dataset.i18n = oprf ? 'privacy.sent.oprf' : 'privacy.sent';
     $('privacy-kept').dataset.i18n = oprf ? 'privacy.kept.oprf' : 'privacy.kept';
-    if (oprf) loadOprf().catch(() => {});
+    if (oprf) loadOprfKey().catch(() => {});
     applyLanguage();
   })
   .catch(() => {});

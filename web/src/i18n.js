@@ -23,8 +23,9 @@ const fr = {
   'privacy.sent.oprf':
     'Envoyé au serveur : d’abord votre saisie brouillée par un nombre aléatoire que seul votre navigateur ' +
     'connaît (un point « aveuglé » qui ne révèle rien de ce que vous avez tapé) ; le serveur y applique sa ' +
-    'clé secrète. Puis seulement les {p} premiers caractères de l’empreinte qui en résulte, un préfixe que ' +
-    'partagent des milliers d’autres numéros.',
+    'clé secrète, avec une preuve, vérifiée ici, qu’il a utilisé sa clé publiée, la même pour tous. Puis ' +
+    'seulement les {p} premiers caractères de l’empreinte qui en résulte, un préfixe que partagent des ' +
+    'milliers d’autres numéros.',
   'privacy.kept.oprf':
     'Jamais envoyé : votre numéro, le nombre aléatoire qui le brouille, son empreinte complète, le résultat. ' +
     'La mise en forme, le brouillage, le calcul de l’empreinte et la comparaison se font ici, dans votre ' +
@@ -51,6 +52,10 @@ const fr = {
     'Trop de vérifications depuis votre connexion en peu de temps. Réessayez dans {s} secondes.',
   'status.scheme': 'Ce serveur protège ses données par une méthode que cette page ne sait pas utiliser.',
   'status.kind': 'Ce serveur ne vérifie pas ce type d’identifiant.',
+  'status.unverified':
+    'Vérification refusée : la réponse du serveur ne prouve pas qu’il a utilisé sa clé publiée, la même ' +
+    'pour tous. Aucun résultat n’est affiché, car il pourrait être faux ou permettre de vous reconnaître. ' +
+    'Réessayez plus tard ; si cela persiste, ne vous fiez pas à ce service.',
   'result.found.one': 'Votre {what} figure dans 1 fuite connue',
   'result.found.many': 'Votre {what} figure dans {n} fuites connues',
   'result.absent': 'Votre {what} ne figure dans aucune fuite connue de ce service',
@@ -153,7 +158,8 @@ const en = {
     'happen here, in your browser.',
   'privacy.sent.oprf':
     'Sent to the server: first, what you type scrambled by a random number only your browser knows (a ' +
-    '“blinded” point that reveals nothing of what you typed), to which the server applies its secret key. ' +
+    '“blinded” point that reveals nothing of what you typed), to which the server applies its secret key, ' +
+    'with a proof, checked here, that it used its published key, the same for everyone. ' +
     'Then only the first {p} characters of the resulting fingerprint, a prefix that thousands of other ' +
     'numbers share.',
   'privacy.kept.oprf':
@@ -180,6 +186,10 @@ const en = {
   'status.busy': 'Too many checks from your connection in a short time. Please try again in {s} seconds.',
   'status.scheme': 'This server protects its data with a method this page cannot use.',
   'status.kind': 'This server does not check this kind of identifier.',
+  'status.unverified':
+    'Check refused: the server’s answer does not prove that it used its published key, the same for ' +
+    'everyone. No result is shown, as it could be wrong or let the server recognise you. Please try again ' +
+    'later; if this persists, do not rely on this service.',
   'result.found.one': 'Your {what} appears in 1 known breach',
   'result.found.many': 'Your {what} appears in {n} known breaches',
   'result.absent': 'Your {what} appears in none of the breaches this service knows',

@@ -1,7 +1,8 @@
 // The k-anonymity look-up of docs/API.md, for the page: canonical identifier -> tag -> prefix sent to the
 // server, suffix matched here. The tag is SHA-256 of "vigie:{kind}:{canonical}" (WebCrypto) on a sha256
 // index; on an oprf-p256 index it is the RFC 9497 OPRF output of that string under the server's key,
-// obtained by one blinded evaluation (web/src/oprf.js): only the blinded element and then the prefix leave.
+// obtained by one blinded, verifiable evaluation (web/src/oprf.js): only the blinded element and then the
+// prefix leave, and the evaluation is used only once its proof verifies against the server's published key.
 //
 // Only the prefix (and, for OPRF, the blinded element) ever reaches the injected fetchJson/postBinary: the
 // identifier, the blind, the tag and its suffix stay in this module's locals. No DOM, so node tests run it.
@@ -60,25 +61,29 @@ export function matchRange(body, { kind, prefix, suffix }) {
 }
 
 // Lower-case hex of the OPRF output for "vigie:{kind}:{canonical}" (PRODUCT.md §3, scheme oprf-p256): Blind
-// here, BlindEvaluate by the server (`postBinary(path, bytes)` resolves to the response's bytes), Finalize
-// here. `oprf` is web/src/oprf.js.
-export async function oprfTagHex(kind, canonical, postBinary, oprf) {
+// here, verifiable BlindEvaluate by the server (`postBinary(path, bytes)` resolves to the response's bytes),
+// proof check against `publicKey` (the 33 bytes of GET v1/oprf/key: oprf.parsePublicKey) and Finalize here.
+// `oprf` is web/src/oprf.js. Throws (`oprf.*`) rather than return a tag the proof does not vouch for: a
+// server evaluating with a key of its own would otherwise turn every look-up into a "not found".
+export async function oprfTagHex(kind, canonical, postBinary, oprf, publicKey) {
   const input = oprf.oprfInput(kind, canonical);
   const { blind, blindedElement } = oprf.blind(input);
-  const path = `v1/oprf/${encodeURIComponent(kind)}/evaluate`;
+  const path = `v1/oprf/${encodeURIComponent(kind)}/evaluate${oprf.VERIFIABLE_QUERY}`;
   const answer = await postBinary(path, oprf.encodeRequest([blindedElement]));
-  const [evaluated] = oprf.parseResponse(answer, 1);
-  return hex(oprf.finalize(input, blind, evaluated));
+  const { evaluated: [evaluatedElement], proof } = oprf.parseResponse(answer, 1);
+  const [output] = oprf.finalize([{ input, blind, blindedElement, evaluatedElement }], publicKey, proof);
+  return hex(output);
 }
 
 // The whole look-up. `io.fetchJson(path)` gets a path relative to the API root ("v1/range/nir/9caf1") and
-// resolves to the parsed JSON; on an oprf-p256 index `io.postBinary` and `io.oprf` (see oprfTagHex) are
-// needed too; `io.subtle` defaults to WebCrypto's. Resolves to { found, breaches (names), prefix }.
+// resolves to the parsed JSON; on an oprf-p256 index `io.postBinary`, `io.oprf` and `io.publicKey` (see
+// oprfTagHex) are needed too; `io.subtle` defaults to WebCrypto's. Resolves to { found, breaches (names),
+// prefix }.
 export async function lookUp(kind, canonical, info, io) {
-  const { fetchJson, postBinary, oprf, subtle = globalThis.crypto.subtle } = io;
+  const { fetchJson, postBinary, oprf, publicKey, subtle = globalThis.crypto.subtle } = io;
   let tag;
   if (info.scheme === 'sha256') tag = await tagHex(kind, canonical, subtle);
-  else if (info.scheme === 'oprf-p256') tag = await oprfTagHex(kind, canonical, postBinary, oprf);
+  else if (info.scheme === 'oprf-p256') tag = await oprfTagHex(kind, canonical, postBinary, oprf, publicKey);
   else throw new Error('index.scheme');
   const { prefix, suffix } = splitTag(tag, info);
   const body = await fetchJson(`v1/range/${encodeURIComponent(kind)}/${prefix}`);

@@ -3,23 +3,30 @@
 // breach, an absent one says so, input errors are explained, nothing but the prefix reaches the server (every
 // request the page makes is recorded), the page passes axe-core's WCAG 2.1 AA rules in every state, keyboard
 // use works, and a phone-sized screen has no horizontal scrolling. Saves screenshots of the states.
-// With OPRF_KEY_FILE the index is oprf-p256 under that key: the page must blind, have the server evaluate,
-// finalize, then fetch the prefix; the requests then hold only the blinded point (the POST body, fresh for
-// every check) and the prefix, and too many evaluations give the "try again in N seconds" message (the
-// server runs with a small --oprf-burst, checked last).
+// With OPRF_KEY_FILE the index is oprf-p256 under that key: the page must fetch the server's public key,
+// blind, have the server evaluate verifiably, check the proof, finalize, then fetch the prefix; the requests
+// then hold only the blinded point (the POST body, fresh for every check) and the prefix. Answers altered on
+// the way (Playwright routes: a proof byte flipped, no proof, a per-client key's proof, a malformed key) give
+// the "check refused" error, never a result, and no prefix is sent. Too many evaluations give the "try again
+// in N seconds" message (the server runs with a small --oprf-burst, checked last).
+//
+// vigie-serve embeds the page when it is built: a server built before the last change to web/src serves
+// another page, which this script reports first (rebuild it). With VIGIE_WEB_FROM_SOURCE=1 the browser gets
+// web/src's bytes instead, under the server's status and headers, to test the page of the working tree
+// against such a server's API.
 //
 // Usage: node browser.mjs BASE_URL PRESENT_NIR ABSENT_NIR SCREENSHOT_DIR [OPRF_KEY_FILE]
 //   PRESENT_NIR is indexed in breach "mutuelle-a" (title "Mutuelle A"); ABSENT_NIR is not. Both canonical.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { p256_hasher, p256_oprf } from '../src/vendor-noble-curves-nist.js';
+import { p256, p256_hasher, p256_oprf } from '../src/vendor-noble-curves-nist.js';
 
 const [base, present, absent, shots, keyFile] = process.argv.slice(2);
 if (!shots) {
@@ -39,6 +46,7 @@ const input = (canonical) => new TextEncoder().encode(`vigie:nir:${canonical}`);
 const secretKey = keyFile
   ? Buffer.from(readFileSync(keyFile, 'utf8').match(/^[0-9a-f]{64}$/m)[0], 'hex') : null;
 const oprfTag = (canonical) => hex(p256_oprf.oprf.evaluate(secretKey, input(canonical)));
+const publicKeyHex = secretKey ? hex(p256.Point.BASE.multiply(BigInt(`0x${hex(secretKey)}`)).toBytes(true)) : null;
 const tag = (canonical) => (secretKey ? oprfTag(canonical) : sha256Tag(canonical));
 // What the OPRF round must never reveal besides the tag: the input's group element and its evaluation.
 const elementHex = (canonical) =>
@@ -47,6 +55,45 @@ const spaced = (n) =>
   [n[0], n.slice(1, 3), n.slice(3, 5), n.slice(5, 7), n.slice(7, 10), n.slice(10, 13), n.slice(13)].join(' ');
 // The same NIR with a wrong key (still 01..97).
 const wrongKey = (n) => n.slice(0, 13) + String((Number(n.slice(13)) % 97) + 1).padStart(2, '0');
+
+const fromSource = process.env.VIGIE_WEB_FROM_SOURCE === '1';
+// web/src's file for a URL the page loads ("/" is index.html), or null for the API.
+function pageFile(url) {
+  const { pathname } = new URL(url);
+  if (pathname === '/') return 'index.html';
+  return pathname.match(/^\/static\/([A-Za-z0-9_.-]+)$/)?.[1] ?? null;
+}
+
+// A response with another body: the server's status and headers, less those that described its own body.
+function fulfill(route, response, body) {
+  const headers = { ...response.headers() };
+  for (const name of ['content-length', 'content-encoding', 'etag']) delete headers[name];
+  return route.fulfill({ status: response.status(), headers, body });
+}
+
+async function servePageFromSource(ctx) {
+  if (!fromSource) return;
+  await ctx.route((url) => url.origin === origin && pageFile(url.href) !== null, async (route) => {
+    const response = await route.fetch();
+    const path = join(src, pageFile(route.request().url()));
+    await (existsSync(path) ? fulfill(route, response, readFileSync(path)) : route.fulfill({ response }));
+  });
+}
+
+if (fromSource) {
+  console.log('note: the page files come from web/src (VIGIE_WEB_FROM_SOURCE=1), the API from the server');
+} else {
+  const stale = [];
+  for (const name of readdirSync(src).filter((n) => /\.(html|js|css|svg|txt)$/.test(n))) {
+    const response = await fetch(new URL(name === 'index.html' ? '/' : `/static/${name}`, origin));
+    if (!Buffer.from(await response.arrayBuffer()).equals(readFileSync(join(src, name)))) stale.push(name);
+  }
+  if (stale.length > 0) {
+    console.error(`FAIL: the server does not serve web/src as it is now (${stale.join(', ')} differ): rebuild ` +
+      'vigie-serve, or set VIGIE_WEB_FROM_SOURCE=1 to test web/src against this server');
+    process.exit(1);
+  }
+}
 
 let failures = 0;
 async function check(name, fn) {
@@ -67,6 +114,7 @@ const browser = await chromium.launch({
   ],
 });
 const context = await browser.newContext({ viewport: { width: 1000, height: 900 }, locale: 'fr-FR', colorScheme: 'light' });
+await servePageFromSource(context);
 const page = await context.newPage();
 
 const requests = [];
@@ -74,6 +122,13 @@ const requests = [];
 page.on('request', (r) => {
   const body = r.postDataBuffer() || Buffer.alloc(0);
   requests.push({ url: r.url(), method: r.method(), hex: body.toString('hex'), text: body.toString('latin1') });
+});
+// The evaluation answers as the page got them (hex), to check they carried a proof.
+const evaluateAnswers = [];
+page.on('response', async (r) => {
+  if (new URL(r.url()).pathname === '/v1/oprf/nir/evaluate' && r.ok()) {
+    evaluateAnswers.push((await r.body()).toString('hex'));
+  }
 });
 const problems = [];
 page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
@@ -201,13 +256,14 @@ await check(secretKey ? 'nothing but the blinded point and the prefix reaches th
   for (const r of requests) {
     const url = new URL(r.url);
     assert.equal(url.origin, origin, `only the page's own origin: ${r.url}`);
-    assert.equal(url.search, '', `no query string: ${r.url}`);
     if (secretKey && url.pathname === '/v1/oprf/nir/evaluate') {
-      // u16be count 1 || one compressed point: nothing else.
+      // A verifiable evaluation of u16be count 1 || one compressed point: nothing else.
+      assert.equal(url.search, '?verifiable=1', `a verifiable evaluation: ${r.url}`);
       assert.equal(r.method, 'POST');
       assert.match(r.hex, /^0001(02|03)[0-9a-f]{64}$/, r.hex);
       evaluations.push(r.hex);
     } else {
+      assert.equal(url.search, '', `no query string: ${r.url}`);
       assert.equal(r.method, 'GET', r.url);
       assert.equal(r.hex, '', r.url);
     }
@@ -219,18 +275,82 @@ await check(secretKey ? 'nothing but the blinded point and the prefix reaches th
     assert.equal(evaluations.length, range.length);
     assert.ok(evaluations.length >= 3);
     assert.equal(new Set(evaluations).size, evaluations.length, 'a fresh blind for every check');
+    // Each answer carried a proof (count 1 || point || mode 1 || 64 bytes), checked against the key the
+    // page fetched before its first evaluation.
+    assert.equal(evaluateAnswers.length, evaluations.length);
+    for (const answer of evaluateAnswers) assert.match(answer, /^0001(02|03)[0-9a-f]{64}01[0-9a-f]{128}$/, answer);
+    const paths = requests.map((r) => new URL(r.url).pathname);
+    assert.ok(paths.includes('/v1/oprf/key'), 'the page fetched v1/oprf/key');
+    assert.ok(paths.indexOf('/v1/oprf/key') < paths.indexOf('/v1/oprf/nir/evaluate'), 'the key came first');
   }
   const vendored = readdirSync(src).filter((name) => /^(vendor-.*|oprf)\.js$/.test(name));
   const allowed = new Set(['/', '/static/app.js', '/static/i18n.js', '/static/lookup.js', '/static/normalize.js',
     '/static/style.css', '/static/favicon.svg', '/v1/index', '/v1/breaches', '/v1/range/nir/PREFIX']);
   // The curve code is fetched only for an OPRF index.
   if (secretKey) for (const name of [...vendored, 'oprf.js']) allowed.add(`/static/${name}`);
-  if (secretKey) allowed.add('/v1/oprf/nir/evaluate');
+  if (secretKey) for (const path of ['/v1/oprf/nir/evaluate', '/v1/oprf/key']) allowed.add(path);
   for (const r of requests) {
     const path = new URL(r.url).pathname.replace(/^\/v1\/range\/nir\/[0-9a-f]{5}$/, '/v1/range/nir/PREFIX');
     assert.ok(allowed.has(path), `unexpected request ${path}`);
   }
 });
+
+if (secretKey) {
+  // What the server (or anything between it and the page) may answer instead of a proven evaluation under its
+  // published key. Each check's evaluation is served here, not by the server, but for the flipped proof byte:
+  // the server's evaluation budget (--oprf-burst) is kept for the checks after this one.
+  const evaluateUrl = (url) => url.pathname === '/v1/oprf/nir/evaluate';
+  const blindedOf = (request) => request.postDataBuffer().subarray(2);
+  const answer = (route, bytes) =>
+    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from(bytes) });
+  const tracker = p256_oprf.oprf.generateKeyPair();
+  const attacks = [
+    ['one byte of the proof flipped', evaluateUrl, async (route) => {
+      const response = await route.fetch();
+      const body = Buffer.from(await response.body());
+      body[body.length - 1] ^= 0x01;
+      await fulfill(route, response, body);
+    }],
+    ['the right evaluation, without a proof (OPRF mode)', evaluateUrl, (route) => answer(route,
+      [0, 1, ...p256_oprf.oprf.blindEvaluate(secretKey, blindedOf(route.request())), 0])],
+    ['a per-client key, with a valid proof for that key', evaluateUrl, (route) => {
+      const { evaluated, proof } = p256_oprf.voprf.blindEvaluateBatch(tracker.secretKey, tracker.publicKey,
+        [blindedOf(route.request())]);
+      return answer(route, [0, 1, ...evaluated[0], 1, ...proof]);
+    }],
+    ['a malformed public key', (url) => url.pathname === '/v1/oprf/key', (route) => route.fulfill({
+      status: 200, contentType: 'application/json',
+      body: JSON.stringify({ suite: 'P256-SHA256', mode: 'oprf', public_key: `04${publicKeyHex.slice(2)}`,
+        fingerprint: '0000000000000000', verifiable: true }),
+    })],
+  ];
+  await check('an answer without a valid proof under the published key: "check refused", no result, no prefix',
+    async () => {
+      for (const [i, [name, url, handler]] of attacks.entries()) {
+        await page.route(url, handler);
+        const before = requests.length;
+        await submitNir(present);
+        await page.waitForFunction(() => !document.querySelector('#submit').disabled
+          && !/en cours/.test(document.querySelector('#result').textContent));
+        assert.equal(await result.getAttribute('class'), 'result notice alert', name);
+        assert.match(await result.innerText(), /^Vérification refusée : la réponse du serveur ne prouve pas/, name);
+        const sent = requests.slice(before).map((r) => new URL(r.url).pathname);
+        assert.ok(!sent.some((path) => path.startsWith('/v1/range/')), `${name}: no prefix sent (${sent})`);
+        // The page fetches the key again after a refusal; a malformed one stops the check before any evaluation.
+        assert.equal(sent.includes('/v1/oprf/key'), i > 0, `${name}: ${sent}`);
+        if (name === 'a malformed public key') assert.ok(!sent.includes('/v1/oprf/nir/evaluate'), String(sent));
+        await page.unroute(url, handler);
+      }
+      await axe('check refused');
+      await page.screenshot({ path: join(shots, 'unverified-fr.png'), fullPage: true });
+      await page.locator('#lang').click();
+      assert.match(await result.innerText(), /^Check refused: the server’s answer does not prove/);
+      await page.locator('#lang').click();
+      // With the server's own answers again, the same check shows the breach.
+      await submitNir(present);
+      await page.locator('#result.found').waitFor();
+    });
+}
 
 await check('no console errors or CSP violations', async () => {
   assert.deepEqual(problems, []);
@@ -240,6 +360,7 @@ await check('phone screen: no horizontal scrolling, e-mail and phone kinds work'
   const phone = await browser.newContext({
     viewport: { width: 360, height: 740 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: 'fr-FR',
   });
+  await servePageFromSource(phone);
   const mobile = await phone.newPage();
   await mobile.goto(base);
   await mobile.waitForFunction(() => document.querySelector('#privacy-sent').textContent.includes('5 premiers'));
@@ -275,7 +396,7 @@ if (secretKey) {
     }
     assert.match(text, /Trop de vérifications depuis votre connexion en peu de temps\. Réessayez dans \d+ secondes/);
     assert.ok(Number(text.match(/dans (\d+) secondes/)[1]) >= 1);
-    assert.ok(requests.some((r) => r.url.endsWith('/v1/oprf/nir/evaluate')));
+    assert.ok(requests.some((r) => r.url.endsWith('/v1/oprf/nir/evaluate?verifiable=1')));
     await axe('rate limited');
     await page.screenshot({ path: join(shots, 'rate-limited-fr.png'), fullPage: true });
   });
