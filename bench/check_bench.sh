@@ -36,7 +36,7 @@ half=$((rows / 2))
 { sed -n "1,$((half + 1))p" "$work/indexed.csv"; sed -n "2,$((rows - half + 1))p" "$work/other.csv"; } > "$work/input.csv"
 size=$(stat -c %s "$work/input.csv")
 
-"$build/server/vigie-serve" --index "$work/index" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log \
+"$build/server/vigie-serve" --index "$work/index" --listen 127.0.0.1:0 --admin-listen "" --rate-limit 0 --no-access-log \
   2> "$work/serve.err" &
 server_pid=$!
 port=""

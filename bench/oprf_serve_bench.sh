@@ -39,12 +39,13 @@ rm -rf "$work/idx" "$work/server.key"
 "$VI" keygen --key "$work/server.key" >/dev/null
 "$VI" create --no-padding --index "$work/idx" --key "$work/server.key" >/dev/null
 echo "bench-key-0123456789abcdef" > "$work/keys"
-"$SERVE" --index "$work/idx" --listen 127.0.0.1:0 --no-access-log --threads "$threads" --api-keys "$work/keys" \
+"$SERVE" --index "$work/idx" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --no-access-log --threads "$threads" --api-keys "$work/keys" \
   --oprf-max-batch 1024 > "$work/serve.log" 2> "$work/serve.err" &
 pid=$!
 port=""
 for _ in $(seq 1 200); do
   port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.err")
+  admin_port=$(sed -n 's/.*admin on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.err")
   [ -n "$port" ] && break
   sleep 0.05
 done
@@ -98,4 +99,4 @@ LUA
   python3 -c "import sys; r=int(sys.argv[1])/float(sys.argv[2]); print('%8d %12.0f %14.0f %10.2f %10.2f' % (int(sys.argv[3]), r, r*int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])))" \
     "$reqs" "$secs" "$batch" "$p50" "$p99"
 done
-curl -s "http://127.0.0.1:$port/metrics" | grep -E '^vigie_oprf_(evaluations|refusals)' || true
+curl -s "http://127.0.0.1:$admin_port/metrics" | grep -E '^vigie_oprf_(evaluations|refusals)' || true

@@ -68,7 +68,7 @@ write_range_load "$work" "$prefix_hex"
 
 # ---- servers ------------------------------------------------------------------------------------------
 start_vigie() {  # start_vigie THREADS: sets VPORT, VPID
-  "$build/server/vigie-serve" --index "$work/index" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log \
+  "$build/server/vigie-serve" --index "$work/index" --listen 127.0.0.1:0 --admin-listen "" --rate-limit 0 --no-access-log \
     --threads "$1" > "$work/vigie.log" 2> "$work/vigie.err" &
   VPID=$!
   pids+=("$VPID")

@@ -54,13 +54,14 @@ prefix_hex=$("$VI" stats --index "$work/index" --json | python3 -c 'import json,
 write_range_load "$work" "$prefix_hex"
 
 # ---- server ------------------------------------------------------------------------------------------
-"$build/server/vigie-serve" --index "$work/index" --listen 127.0.0.1:0 --rate-limit 0 --no-access-log \
+"$build/server/vigie-serve" --index "$work/index" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --rate-limit 0 --no-access-log \
   --threads "$threads" > "$work/vigie.log" 2> "$work/vigie.err" &
 VPID=$!
 pids+=("$VPID")
 VPORT=""
 for _ in $(seq 1 200); do
   VPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/vigie.err")
+  VADMIN=$(sed -n 's/.*admin on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/vigie.err")
   [ -n "$VPORT" ] && break
   sleep 0.05
 done
@@ -98,7 +99,7 @@ echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$wrk
      "random prefixes of $prefix_hex hex digits; vigie-serve --threads $threads"
 wrk -t "$wrk_threads" -c "$connections" -d 10s --timeout 5s -s "$work/paths.lua" "http://127.0.0.1:$VPORT" >/dev/null
 rss_start=$(rss_mib)
-m=$(curl -s "http://127.0.0.1:$VPORT/metrics")
+m=$(curl -s "http://127.0.0.1:$VADMIN/metrics")
 echo "warm-up done (10 s): RSS $rss_start MiB; malloc in use $(metric_mib vigie_heap_in_use_bytes "$m"), held" \
      "$(metric_mib vigie_heap_held_bytes "$m"); table readers $(metric_mib vigie_rocksdb_table_readers_bytes "$m");" \
      "bucket cache $(metric_mib vigie_bucket_cache_bytes "$m") MiB"
@@ -123,7 +124,7 @@ while [ "$elapsed" -lt "$duration" ]; do
   errors=$(field errors "$r")
   gen=$(served_generation)
   rss=$(rss_mib)
-  m=$(curl -s "http://127.0.0.1:$VPORT/metrics")
+  m=$(curl -s "http://127.0.0.1:$VADMIN/metrics")
   echo "$window $(field rps "$r") $(field p50_ms "$r") $(field p90_ms "$r") $(field p99_ms "$r") $(field max_ms "$r") $errors $gen $rss $(field requests "$r")" >> "$work/windows.txt"
   printf '%-7s %9s %8s %8s %8s %8s %7s %5s %9s %6s %6s %6s %6s %6s\n' "$window" "$(field rps "$r")" \
     "$(field p50_ms "$r")" "$(field p90_ms "$r")" "$(field p99_ms "$r")" "$(field max_ms "$r")" "$errors" "$gen" \
@@ -139,7 +140,7 @@ sleep 3
 rss_idle=$(rss_mib)
 wrk -t "$wrk_threads" -c "$connections" -d 10s --timeout 5s -s "$work/paths.lua" "http://127.0.0.1:$VPORT" >/dev/null
 rss_end=$(rss_mib)
-m=$(curl -s "http://127.0.0.1:$VPORT/metrics")
+m=$(curl -s "http://127.0.0.1:$VADMIN/metrics")
 echo "after the updates, the same 10 s of load: RSS $rss_end MiB; malloc in use $(metric_mib vigie_heap_in_use_bytes "$m")," \
      "held $(metric_mib vigie_heap_held_bytes "$m"); table readers $(metric_mib vigie_rocksdb_table_readers_bytes "$m");" \
      "bucket cache $(metric_mib vigie_bucket_cache_bytes "$m") MiB; $(metric vigie_index_states_alive "$m") state(s) alive"

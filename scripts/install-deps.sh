@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake ninja-build pkg-config
   librocksdb-dev libxxhash-dev libcpp-httplib-dev libssl-dev doctest-dev
-  libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libfmt-dev
+  libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libfmt-dev libboost1.81-dev
   # tests and demo
   python3 curl gzip zstd procps
   # the static export test serves an export with nginx (tests/e2e/export_nginx.sh)

@@ -1,8 +1,11 @@
 #include "server/api_keys.h"
 
+#include "core/codec.h"
+
 #include <openssl/evp.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -55,7 +58,9 @@ Result<ApiKeyTable> ApiKeyTable::Parse(std::string_view text) {
       if (!IsKeyChar(c)) return Status::InvalidArgument("api-keys.key", where + "a key is printable ASCII");
     }
     ApiKey key;
-    key.id = "key#" + std::to_string(line_no);
+    const std::array<uint8_t, 32> digest = Digest(fields[0]);
+    // The rate buckets follow the key, not its line: editing the file keeps every key's state.
+    key.id = "key:" + HexEncode(digest.data(), 8);
     // A positive integer, or "-" for unlimited.
     auto limit = [&](std::string_view field, const char* what, std::optional<uint32_t>* out) -> Status {
       if (field == "-") return Status::Ok();
@@ -73,7 +78,7 @@ Result<ApiKeyTable> ApiKeyTable::Parse(std::string_view text) {
       key.oprf_per_minute.reset();
       VIGIE_RETURN_IF_ERROR(limit(fields[2], "evaluations-per-minute", &key.oprf_per_minute));
     }
-    if (!table.keys_.emplace(Digest(fields[0]), std::move(key)).second) {
+    if (!table.keys_.emplace(digest, std::move(key)).second) {
       return Status::InvalidArgument("api-keys.duplicate", where + "this key is already listed on another line");
     }
   }
@@ -87,7 +92,17 @@ const ApiKey* ApiKeyTable::Find(std::string_view key) const {
 
 Status ApiKeyFile::Read(std::string* fingerprint) {
   struct stat st {};
-  if (::stat(path_.c_str(), &st) != 0) return Status::IOError("cannot read the API keys file " + path_);
+  if (::stat(path_.c_str(), &st) != 0) {
+    const bool gone = errno == ENOENT;
+    *fingerprint = gone ? "deleted" : "unreadable";
+    if (gone && table_.load() != nullptr) {
+      // Deleting the file revokes every key: keeping the old ones would leave a revoked key working.
+      table_.store(std::make_shared<const ApiKeyTable>());
+      return Status::NotFound("the API keys file " + path_ + " was deleted: no API key is accepted now",
+                              "api-keys.deleted");
+    }
+    return Status::IOError("cannot read the API keys file " + path_);
+  }
   *fingerprint = std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
                  std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
   if (*fingerprint == fingerprint_) return Status::Ok();

@@ -5,7 +5,8 @@
 //
 // Keys are kept only as SHA-256 digests and never appear in messages or logs (errors name line numbers).
 // ApiKeyFile re-reads the file when its size, modification time or inode changes; a file that fails to
-// parse leaves the previous table in force.
+// parse leaves the previous table in force; a deleted file revokes every key (an empty table, and an error
+// with reason "api-keys.deleted" for the log).
 //
 // Thread-safety: ApiKeyTable is immutable. ApiKeyFile::table() may be called from any thread while one
 // thread calls ReloadIfChanged().
@@ -27,7 +28,7 @@ namespace vigie::serve {
 struct ApiKey {
   std::optional<uint32_t> per_minute;       // requests; nullopt: unlimited
   std::optional<uint32_t> oprf_per_minute;  // OPRF evaluations; nullopt: unlimited
-  std::string id;                      // short, non-secret label for rate buckets: "key#<line>"
+  std::string id;  // non-secret label for rate buckets: "key:" + 16 hex digits of the key's SHA-256
 };
 
 class ApiKeyTable {

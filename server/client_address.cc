@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -89,6 +90,21 @@ std::string ClientAddress(const TrustedProxies& proxies, std::string_view peer, 
     if (!proxies.Contains(hop)) break;
   }
   return std::string(client);
+}
+
+std::string RateBucketOf(std::string_view address) {
+  std::array<uint8_t, 16> a;
+  if (address.find(':') == std::string_view::npos || !ParseAddress(Trim(address), &a)) return std::string(address);
+  static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(a.data(), kMapped, 12) == 0) {
+    char v4[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, a.data() + 12, v4, sizeof v4);
+    return v4;
+  }
+  std::fill(a.begin() + 8, a.end(), uint8_t{0});
+  char v6[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, a.data(), v6, sizeof v6);
+  return std::string(v6) + "/64";
 }
 
 }  // namespace vigie::serve

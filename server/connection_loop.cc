@@ -1,6 +1,5 @@
 #include "server/connection_loop.h"
 
-#include <httplib.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -9,7 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "server/connection_stream.h"
+#include "server/connection.h"
 #include "server/http_util.h"
 
 namespace vigie::serve {
@@ -18,21 +17,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-thread_local const RequestFrame* t_frame = nullptr;
-
-void Address(int fd, bool peer, std::string* ip, int* port) {
+std::string PeerAddress(int fd) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
-  const int r = peer ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
-                     : ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  if (r != 0) return;
-  char host[NI_MAXHOST], serv[NI_MAXSERV];
-  // As httplib itself does, so that req.remote_addr reads the same.
-  if (::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, serv, sizeof serv,
-                    NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
-    *ip = host;
-    *port = std::atoi(serv);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return std::string();
+  char host[NI_MAXHOST];
+  if (::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) {
+    return std::string();
   }
+  return host;
 }
 
 bool ReadableWithin(int fd, std::chrono::microseconds wait) {
@@ -41,38 +34,7 @@ bool ReadableWithin(int fd, std::chrono::microseconds wait) {
   return ::ppoll(&p, 1, &ts, nullptr) > 0;
 }
 
-const char* StatusText(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 413: return "Payload Too Large";
-    case 431: return "Request Header Fields Too Large";
-    default: return "Error";
-  }
-}
-
-// httplib's task queue: its accept loop "enqueues" each accepted socket, which is parked on the spot
-// (process_and_close_socket -> Adopt, cheap) instead of waiting for a worker; the workers run what the
-// parker hands over.
-class ServingQueue final : public httplib::TaskQueue {
- public:
-  ServingQueue(ConnectionLoop* loop, size_t threads) : pool_(threads), loop_(loop) { loop_->Attach(&pool_, threads); }
-  void enqueue(std::function<void()> fn) override { fn(); }
-  void shutdown() override {
-    loop_->Stop();
-    pool_.shutdown();  // the jobs still queued run (and close their connections) first
-    loop_->Attach(nullptr, 0);
-  }
-
- private:
-  httplib::ThreadPool pool_;
-  ConnectionLoop* loop_;
-};
-
 }  // namespace
-
-const RequestFrame* CurrentRequestFrame() { return t_frame; }
-
-httplib::TaskQueue* NewServingQueue(ConnectionLoop* loop, size_t threads) { return new ServingQueue(loop, threads); }
 
 size_t RaiseOpenFileLimit() {
   rlimit lim{};
@@ -85,10 +47,9 @@ size_t RaiseOpenFileLimit() {
   return lim.rlim_cur == RLIM_INFINITY ? size_t{1} << 20 : static_cast<size_t>(lim.rlim_cur);
 }
 
-ConnectionLoop::ConnectionLoop(LoopOptions options, ProcessRequest process, Refused refused, SSL_CTX* tls_ctx)
+ConnectionLoop::ConnectionLoop(LoopOptions options, RequestHandler* handler, SSL_CTX* tls_ctx)
     : options_(std::move(options)),
-      process_(std::move(process)),
-      refused_(std::move(refused)),
+      handler_(handler),
       tls_ctx_(tls_ctx),
       parker_(options_.parking,
               ConnectionParker::Callbacks{
@@ -97,16 +58,25 @@ ConnectionLoop::ConnectionLoop(LoopOptions options, ProcessRequest process, Refu
 
 ConnectionLoop::~ConnectionLoop() { Stop(); }
 
-Status ConnectionLoop::Start() { return parker_.Start(); }
+Status ConnectionLoop::Start() {
+  workers_ = std::make_unique<WorkerPool>(std::max<size_t>(1, options_.threads));
+  return parker_.Start();
+}
 
-void ConnectionLoop::Attach(httplib::ThreadPool* workers, size_t threads) {
-  max_waiting_.store(threads / 2);  // the other half stays free for what the parker hands over
-  workers_.store(workers);
+void ConnectionLoop::Stop() {
+  stopping_ = true;
+  parker_.Stop();
+  if (workers_) workers_->Shutdown();  // the jobs still queued run (and close their connections) first
+}
+
+ParseLimits ConnectionLoop::parse_limits() const {
+  return ParseLimits{options_.framing.max_head_bytes, options_.framing.max_body_bytes};
 }
 
 bool ConnectionLoop::AwaitNextRequest(int fd) {
   if (options_.next_request_wait.count() <= 0) return false;
-  const size_t limit = max_waiting_.load(std::memory_order_relaxed);
+  // The other half of the workers stays free for what the parker hands over.
+  const size_t limit = std::max<size_t>(1, options_.threads) / 2;
   if (waiting_.fetch_add(1, std::memory_order_relaxed) >= limit) {
     waiting_.fetch_sub(1, std::memory_order_relaxed);
     return false;
@@ -117,17 +87,7 @@ bool ConnectionLoop::AwaitNextRequest(int fd) {
 }
 
 void ConnectionLoop::Run(Connection* c) {
-  httplib::ThreadPool* workers = workers_.load();
-  if (workers == nullptr) {
-    Close(c);
-    return;
-  }
-  workers->enqueue([this, c] { Serve(c); });
-}
-
-void ConnectionLoop::Stop() {
-  stopping_ = true;
-  parker_.Stop();
+  if (!workers_ || !workers_->Enqueue([this, c] { Serve(c); })) Close(c);
 }
 
 ConnectionLoop::Stats ConnectionLoop::stats() const {
@@ -160,20 +120,22 @@ std::string ConnectionLoop::MetricsText() const {
   return buf;
 }
 
-void ConnectionLoop::Adopt(int fd) {
-  std::unique_ptr<Transport> transport = tls_ctx_ ? Transport::Tls(fd, tls_ctx_) : Transport::Plain(fd);
+void ConnectionLoop::Adopt(int fd, Listener listener) {
+  const bool tls = tls_ctx_ != nullptr && listener == Listener::kPublic;
+  std::unique_ptr<Transport> transport = tls ? Transport::Tls(fd, tls_ctx_) : Transport::Plain(fd);
   if (!transport) return;
   auto* c = new Connection();
   open_.fetch_add(1, std::memory_order_relaxed);
   accepted_.fetch_add(1, std::memory_order_relaxed);
   c->fd = fd;
   c->transport = std::move(transport);
+  c->listener = listener;
+  c->tls = tls;
   c->framer = RequestFramer(options_.framing);
-  Address(fd, true, &c->peer_ip, &c->peer_port);
-  Address(fd, false, &c->local_ip, &c->local_port);
+  c->peer_ip = PeerAddress(fd);
   c->client = c->peer_ip;
   c->capped = !(options_.uncapped && options_.uncapped(c->peer_ip));
-  c->phase = tls_ctx_ ? Connection::Phase::kHandshake : Connection::Phase::kServing;
+  c->phase = tls ? Connection::Phase::kHandshake : Connection::Phase::kServing;
   // Parked until its first bytes (the client hello, for TLS) arrive.
   Park(c, ConnectionParker::Wait::kReadable, Clock::now() + options_.keep_alive_timeout);
 }
@@ -222,7 +184,7 @@ ConnectionLoop::FillResult ConnectionLoop::Fill(Connection* c) {
       case Io::kDone:
         c->in.append(buf, io.bytes);
         // A short plain read emptied the socket: no second call just to hear EAGAIN.
-        if (io.bytes < want && !tls_ctx_) return FillResult::kWaitReadable;
+        if (io.bytes < want && !c->tls) return FillResult::kWaitReadable;
         continue;
       case Io::kWantRead: return FillResult::kWaitReadable;
       case Io::kWantWrite: return FillResult::kWaitWritable;
@@ -234,10 +196,24 @@ ConnectionLoop::FillResult ConnectionLoop::Fill(Connection* c) {
 }
 
 bool ConnectionLoop::Flush(Connection* c) {
-  while (c->out_sent < c->out.size()) {
-    const Io io = c->transport->Write(c->out.data() + c->out_sent, c->out.size() - c->out_sent);
+  for (;;) {
+    const char* data;
+    size_t left;
+    size_t* sent;
+    if (c->out_sent < c->out.size()) {
+      data = c->out.data() + c->out_sent;
+      left = c->out.size() - c->out_sent;
+      sent = &c->out_sent;
+    } else if (c->out_body && c->out_body_sent < c->out_body->size()) {
+      data = c->out_body->data() + c->out_body_sent;
+      left = c->out_body->size() - c->out_body_sent;
+      sent = &c->out_body_sent;
+    } else {
+      break;
+    }
+    const Io io = c->transport->Write(data, left);
     if (io.kind == Io::kDone) {
-      c->out_sent += io.bytes;
+      *sent += io.bytes;
       continue;
     }
     if ((io.kind == Io::kWantRead || io.kind == Io::kWantWrite) && Clock::now() < c->write_deadline) {
@@ -249,6 +225,8 @@ bool ConnectionLoop::Flush(Connection* c) {
     return false;
   }
   c->out_sent = 0;
+  c->out_body.reset();
+  c->out_body_sent = 0;
   if (c->out.capacity() > (64 << 10)) {
     std::string().swap(c->out);
   } else {
@@ -283,21 +261,59 @@ void ConnectionLoop::Linger(Connection* c) {
   Close(c);
 }
 
-// A refusal the loop writes itself: the head never completed, so httplib has nothing to parse.
-void ConnectionLoop::Answer(Connection* c, int status, std::string_view reason, std::string_view message) {
-  if (refused_) refused_(status);
-  const std::string body = JsonError(message, reason);
-  char head[512];
-  std::snprintf(head, sizeof head,
-                "HTTP/1.1 %d %s\r\nAccess-Control-Allow-Origin: *\r\nCache-Control: no-store\r\n"
-                "Connection: close\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-                status, StatusText(status), body.size());
-  c->out.append(head);
-  c->out += body;
+void ConnectionLoop::Queue(Connection* c, const HttpResponse& res, const WriteOptions& options) {
+  WriteOptions w = options;
+  const bool by_reference = BodyIsSent(res, w) && res.body_size() >= kCopyBodyBelow;
+  w.omit_body = by_reference;
+  AppendResponse(res, w, &c->out);
+  if (by_reference) {
+    c->out_body = res.body;
+    c->out_body_sent = 0;
+  }
   c->write_deadline = Clock::now() + options_.write_timeout;
+}
+
+// A refusal the loop answers itself (framing, an unparsable head): the connection closes after it.
+void ConnectionLoop::Answer(Connection* c, int status, std::string_view reason, std::string_view message) {
+  handler_->Refused(status, c->listener);
+  HttpResponse res;
+  res.status = status;
+  res.headers = {{"Access-Control-Allow-Origin", "*"}, {"Cache-Control", "no-store"},
+                 {"Content-Type", "application/json"}};
+  res.body = std::make_shared<const std::string>(JsonError(message, reason));
+  Queue(c, res, WriteOptions{.close = true});
   c->close_after_flush = true;
   c->linger_after_flush = true;
   if (Flush(c)) FinishResponse(c, true);
+}
+
+bool ConnectionLoop::CheckHead(Connection* c, const Framing& f) {
+  HttpRequest head;
+  if (Status s = ParseRequestHead(std::string_view(c->in).substr(0, f.head_bytes), parse_limits(), &head); !s.ok()) {
+    Answer(c, 400, s.reason(), s.message());
+    return false;
+  }
+  head.peer = c->peer_ip;
+  head.listener = c->listener;
+  c->head_checked = true;
+  std::optional<HttpResponse> refusal = handler_->OnHead(head);
+  if (refusal) {
+    // The body is never read: answer, then close (lingering over what the client still sends).
+    Queue(c, *refusal, WriteOptions{.head_only = head.method == "HEAD", .close = true});
+    c->close_after_flush = true;
+    c->linger_after_flush = true;
+    if (Flush(c)) FinishResponse(c, true);
+    return false;
+  }
+  c->admission = std::move(head.admission);
+  if (f.expect_continue && !c->continue_sent) {
+    c->continue_sent = true;
+    c->out.append("HTTP/1.1 100 Continue\r\n\r\n");
+    c->write_deadline = Clock::now() + options_.write_timeout;
+    c->close_after_flush = false;
+    if (!Flush(c)) return false;
+  }
+  return true;
 }
 
 void ConnectionLoop::Serve(Connection* c) {
@@ -310,7 +326,7 @@ void ConnectionLoop::Serve(Connection* c) {
     return;
   }
   if (c->phase == Connection::Phase::kHandshake && !Handshake(c)) return;
-  if (c->out_sent < c->out.size()) {  // a response (or 100 Continue) that could not be sent at once
+  if (c->out_sent < c->out.size() || c->out_body) {  // a response (or 100 Continue) that could not be sent at once
     if (!Flush(c)) return;
     if (c->close_after_flush) {
       FinishResponse(c, c->linger_after_flush);
@@ -343,13 +359,7 @@ void ConnectionLoop::Dispatch(Connection* c) {
         Answer(c, 413, "request.body", "the request body is too large");
         return;
       }
-      if (f.expect_continue && !c->continue_sent) {
-        c->continue_sent = true;
-        c->out.append("HTTP/1.1 100 Continue\r\n\r\n");
-        c->write_deadline = Clock::now() + options_.write_timeout;
-        c->close_after_flush = false;
-        if (!Flush(c)) return;
-      }
+      if (f.head_bytes > 0 && !c->head_checked && !CheckHead(c, f)) return;
       if (c->transport->HasBuffered()) continue;  // TLS bytes already decrypted
       const auto wait_for =
           fill == FillResult::kWaitWritable ? ConnectionParker::Wait::kWritable : ConnectionParker::Wait::kReadable;
@@ -361,39 +371,42 @@ void ConnectionLoop::Dispatch(Connection* c) {
       }
       return;
     }
-    if (f.state == Framing::kRefused && f.head_bytes == 0) {
+    if (f.state == Framing::kRefused) {
       Answer(c, f.status, f.reason, f.message);
       return;
     }
+    if (!f.body_buffered) {
+      // A Content-Length larger than any body the server waits for: the head phase answers (413, with
+      // the route's own message), the body is never read.
+      if (!c->head_checked && !CheckHead(c, f)) return;
+      Answer(c, 413, "request.body", "the request body is too large");
+      return;
+    }
 
-    // A whole request, or a refused one with a complete head (the router answers it, so that it is
-    // counted and logged like any other): httplib parses it from the buffer.
-    const bool refused = f.state == Framing::kRefused;
-    const bool closing = refused || c->requests + 1 >= options_.keep_alive_max || stopping_;
-    RequestFrame frame;
-    frame.refused_status = refused ? f.status : 0;
-    frame.reason = f.reason;
-    frame.message = f.message;
-    frame.has_body = f.has_body;
-    frame.closing = closing;
-    c->write_deadline = Clock::now() + options_.write_timeout;
-    ConnectionStream stream(*c, c->request_start + options_.read_timeout, c->write_deadline);
-    bool closed = false;
-    t_frame = &frame;
-    const bool ok = process_(stream, closing, closed);
-    t_frame = nullptr;
-    const size_t consumed = std::min(stream.consumed(), c->in.size());
-    // httplib must have read exactly this request: anything else (a body the route did not read, a head
-    // it could not parse) leaves the following bytes unframed.
-    const bool framed = !refused && consumed == f.total_bytes;
-    c->in.erase(0, consumed);
+    HttpRequest req;
+    if (Status s = ParseRequest(std::string_view(c->in).substr(0, f.total_bytes), parse_limits(), &req); !s.ok()) {
+      Answer(c, 400, s.reason(), s.message());
+      return;
+    }
+    req.peer = c->peer_ip;
+    req.listener = c->listener;
+    req.admission = std::move(c->admission);
+    HttpResponse res;
+    handler_->Handle(req, res);
+    const bool closing = res.close || !req.keep_alive || c->requests + 1 >= options_.keep_alive_max || stopping_;
+    Queue(c, res,
+          WriteOptions{.head_only = req.method == "HEAD", .close = closing,
+                       .http10_keep_alive = req.version == 10 && !closing});
+    c->in.erase(0, f.total_bytes);
     c->framer.Reset();
     c->requests++;
+    c->head_checked = false;
+    c->admission = Admission();
     c->continue_sent = false;
     c->in_request = !c->in.empty();
     if (c->in_request) c->request_start = Clock::now();
-    c->close_after_flush = !ok || closed || closing || !framed || stream.failed();
-    c->linger_after_flush = !framed || stream.failed();
+    c->close_after_flush = closing;
+    c->linger_after_flush = false;
     if (!Flush(c)) return;
     if (c->close_after_flush) {
       FinishResponse(c, c->linger_after_flush);
@@ -406,9 +419,9 @@ void ConnectionLoop::Dispatch(Connection* c) {
     }
     if (c->in.empty() && !c->transport->HasBuffered() && !c->peer_closed) {
       // The usual case: the client waits for this response before it sends more. A busy client's next
-      // request comes soon: while workers are plentiful, wait for it here a little (as httplib's loop
-      // did, without a bound) — handing each request over through the parker costs a thread switch,
-      // which on a loaded machine shows in throughput. Past that wait, or without a spare worker, park.
+      // request comes soon: while workers are plentiful, wait for it here a little — handing each request
+      // over through the parker costs a thread switch, which on a loaded machine shows in throughput.
+      // Past that wait, or without a spare worker, park.
       if (AwaitNextRequest(c->fd)) continue;
       // Park without another read: epoll reports at once a request that is already there.
       c->framer.Reset();

@@ -39,6 +39,7 @@ struct EmptyIndex {
     ServeOptions o;
     o.index_dir = dir + "/index";
     o.listen = "127.0.0.1:0";
+    o.admin_listen = "127.0.0.1:0";
     o.threads = 2;
     o.access_log = false;
     o.rate_per_s = 0;

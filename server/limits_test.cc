@@ -74,7 +74,14 @@ TEST_CASE("API keys file: parse, limits, errors never show the key") {
   const ApiKey* k = table->Find("helpdesk-0123456789abcdef");
   REQUIRE(k);
   CHECK(*k->per_minute == 600);
-  CHECK(k->id == "key#2");
+  // The rate bucket follows the key (a digest prefix), not its line, and never shows the key.
+  CHECK(k->id.starts_with("key:"));
+  CHECK(k->id.size() == 4 + 16);
+  CHECK(k->id.find("helpdesk") == std::string::npos);
+  auto moved = ApiKeyTable::Parse("\n\nother-key-00000000000\nhelpdesk-0123456789abcdef 600\n");
+  REQUIRE(moved.ok());
+  CHECK(moved->Find("helpdesk-0123456789abcdef")->id == k->id);
+  CHECK(moved->Find("other-key-00000000000")->id != k->id);
   REQUIRE(table->Find("bulk-aaaaaaaaaaaaaaaaaaaaaaaa"));
   CHECK_FALSE(table->Find("bulk-aaaaaaaaaaaaaaaaaaaaaaaa")->per_minute.has_value());
   CHECK(*table->Find("spaced-key-0000000000000")->per_minute == 30);

@@ -77,6 +77,7 @@ ServeOptions Options(const std::string& dir) {
   ServeOptions o;
   o.index_dir = dir + "/index";
   o.listen = "127.0.0.1:0";
+  o.admin_listen = "127.0.0.1:0";
   o.threads = 4;
   o.access_log = false;
   o.rate_per_s = 0;
@@ -287,7 +288,7 @@ TEST_CASE("OPRF evaluate: malformed requests are 400s with a reason, never a cra
   REQUIRE(r);
   CHECK(r->status == 413);
   CHECK(cli.Get("/healthz")->status == 200);
-  auto metrics = cli.Get("/metrics")->body;
+  auto metrics = rs.admin_client().Get("/metrics")->body;
   CHECK(metrics.find("vigie_oprf_refusals_total{reason=\"malformed\"}") != std::string::npos);
   CHECK(rs.server.metrics().oprf_refusals(Metrics::OprfRefusal::kBatch) == 4);
   fs::remove_all(dir);
@@ -332,7 +333,7 @@ TEST_CASE("OPRF evaluate: per-address budget counted in elements, 429 + Retry-Af
   CHECK(limited->status == 429);
   CHECK(limited->get_header_value("Retry-After") == "4");
   CHECK(rs.server.metrics().oprf_refusals(Metrics::OprfRefusal::kRateLimited) == 2);
-  auto metrics = cli.Get("/metrics")->body;
+  auto metrics = rs.admin_client().Get("/metrics")->body;
   CHECK(metrics.find("vigie_oprf_evaluations_total 238") != std::string::npos);
   CHECK(metrics.find("vigie_oprf_refusals_total{reason=\"rate_limited\"} 2") != std::string::npos);
   fs::remove_all(dir);

@@ -11,12 +11,18 @@ bool RateLimiter::Allow(std::string_view client, const RateLimit& limit, Clock::
   if (limit.unlimited()) return true;
   Shard& shard = shards_[std::hash<std::string_view>()(client) % kShards];
   std::lock_guard<std::mutex> lock(shard.mu);
-  auto it = shard.buckets.find(std::string(client));
+  auto it = shard.buckets.find(client);
   if (it == shard.buckets.end()) {
-    if (shard.buckets.size() >= max_per_shard_) Sweep(shard, limit, now);
-    it = shard.buckets.emplace(std::string(client), Bucket{limit.burst, now}).first;
+    if (shard.buckets.size() >= max_per_shard_) {
+      shard.buckets.erase(shard.lru.back().client);
+      shard.lru.pop_back();
+    }
+    shard.lru.push_front(Bucket{std::string(client), limit.burst, now});
+    it = shard.buckets.emplace(shard.lru.front().client, shard.lru.begin()).first;
+  } else if (it->second != shard.lru.begin()) {
+    shard.lru.splice(shard.lru.begin(), shard.lru, it->second);
   }
-  Bucket& b = it->second;
+  Bucket& b = *it->second;
   const double elapsed = std::chrono::duration<double>(now - b.last).count();
   if (elapsed > 0) {
     b.tokens = std::min(limit.burst, b.tokens + elapsed * limit.per_second);
@@ -28,12 +34,6 @@ bool RateLimiter::Allow(std::string_view client, const RateLimit& limit, Clock::
   }
   *retry_after_s = std::max(1, static_cast<int>(std::ceil((cost - b.tokens) / limit.per_second)));
   return false;
-}
-
-void RateLimiter::Sweep(Shard& shard, const RateLimit& limit, Clock::time_point now) {
-  const auto full_after = std::chrono::duration<double>(limit.burst / limit.per_second);
-  std::erase_if(shard.buckets, [&](const auto& entry) { return now - entry.second.last >= full_after; });
-  if (shard.buckets.size() >= max_per_shard_) shard.buckets.clear();
 }
 
 size_t RateLimiter::clients() const {

@@ -1,15 +1,16 @@
 // RateLimiter: per-client token buckets (a client is an address, or an API key). A bucket holds up to
 // `burst` tokens and refills at `per_second`; each request takes one.
 //
-// Memory is bounded: past max_clients, buckets idle long enough to be full again are dropped (they would
-// behave exactly like a fresh one); if that is not enough, the shard is emptied (its clients start over
-// with full buckets — generous, never wrong in the strict direction).
+// Memory is bounded: past max_clients, the least recently used bucket of the shard is dropped, one for each
+// new client (that client starts over with a full bucket when it comes back). Idle buckets are the ones to
+// go; an active client keeps its bucket unless max_clients others arrived since its last request.
 //
 // Thread-safety: Allow() may be called from any number of threads (16 mutex-guarded shards).
 #pragma once
 
 #include <array>
 #include <chrono>
+#include <list>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -40,14 +41,16 @@ class RateLimiter {
  private:
   static constexpr size_t kShards = 16;
   struct Bucket {
+    std::string client;
     double tokens;
     Clock::time_point last;
   };
+  using Lru = std::list<Bucket>;  // front: most recently used
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, Bucket> buckets;
+    Lru lru;
+    std::unordered_map<std::string_view, Lru::iterator> buckets;  // keys view Bucket::client
   };
-  void Sweep(Shard& shard, const RateLimit& limit, Clock::time_point now);
 
   size_t max_per_shard_;
   std::array<Shard, kShards> shards_;

@@ -26,6 +26,13 @@ struct RunningServer {
     c.set_read_timeout(10, 0);
     return c;
   }
+  // The admin listener (the options must set admin_listen, e.g. to 127.0.0.1:0).
+  httplib::Client admin_client() {
+    REQUIRE(server.admin_port() != 0);
+    httplib::Client c("127.0.0.1", server.admin_port());
+    c.set_read_timeout(10, 0);
+    return c;
+  }
   Server server;
   std::thread thread;
 };

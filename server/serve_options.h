@@ -12,6 +12,9 @@ namespace vigie::serve {
 struct ServeOptions {
   std::string index_dir;                     // required
   std::string listen = "127.0.0.1:8080";     // host:port, [v6]:port; port 0 picks a free one
+  // The operator's listener: /metrics (never on the public one), /healthz and /readyz. Plain HTTP; keep it
+  // on loopback or a private network. Empty: none.
+  std::string admin_listen = "127.0.0.1:9464";
   std::string tls_cert;                      // PEM; with tls_key: HTTPS instead of HTTP
   std::string tls_key;
   // Worker threads: requests processed at once. A worker only runs a request whose bytes have all arrived

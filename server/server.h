@@ -1,18 +1,18 @@
-// Server: vigie-serve's HTTP front — routes (server/router.h), request limits, API keys, per-client rate
-// limiting, the encoded-bucket cache, metrics and access logs, over cpp-httplib, answering from the
-// IndexState's current snapshot. A housekeeping thread picks up new index states and re-reads the API
-// keys file (every reload_check_s, and at once on RequestReload()).
+// Server: vigie-serve's wiring — listeners (public, and the operator's admin listener), the connection loop
+// and its workers, and the request path: head phase (limits, listener, route, method, length, admission;
+// before any body byte is read) then the route handlers (server/*_route.h) over the IndexState's current
+// snapshot, then the access log and metrics. A housekeeping thread picks up new index states and re-reads
+// the API keys file (every reload_check_s, and at once on RequestReload()).
 //
 // Privacy: nothing logged or counted carries a prefix, a path or an API key; the client address is
-// logged only with log_client_address.
+// logged only with log_client_address. Operator routes (/metrics) answer only on the admin listener.
 //
 // OPRF (oprf-p256 indexes): Start() loads the server key (ServeOptions::oprf_key_file, else the path the
 // index recorded) and refuses a key whose public half is not the index's; a later index state recorded
-// with another key is never switched to. Evaluations are rate-limited in elements, separately from
-// requests (docs/API.md).
+// with another key is never switched to.
 //
 // Lifecycle: Start() (load, bind), then Run() on one thread until Stop() from another: Stop() closes the
-// listening socket, in-flight requests finish, Run() returns. Thread-safety: Stop() and RequestReload()
+// listening sockets, in-flight requests finish, Run() returns. Thread-safety: Stop() and RequestReload()
 // may be called from any thread (not from a signal handler: use a sigwait thread).
 #pragma once
 
@@ -21,49 +21,48 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "core/oprf.h"
 #include "core/scheme.h"
 #include "core/status.h"
+#include "server/admitter.h"
 #include "server/api_keys.h"
 #include "server/client_address.h"
+#include "server/connection_loop.h"
 #include "server/index_state.h"
+#include "server/listener.h"
 #include "server/memory_metrics.h"
 #include "server/metrics.h"
-#include "server/rate_limiter.h"
+#include "server/oprf_route.h"
 #include "server/response_cache.h"
+#include "server/route_context.h"
 #include "server/router.h"
 #include "server/serve_options.h"
 
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
+typedef struct ssl_ctx_st SSL_CTX;
 
 namespace vigie::serve {
-
-struct RequestContext;
-struct RequestFrame;
-class ConnectionLoop;
 
 // The OpenAPI document served at /v1/openapi.json (server/openapi.json, embedded at build time).
 std::string_view OpenApiJson();
 
-class Server {
+class Server final : private RequestHandler {
  public:
   explicit Server(ServeOptions options);
-  ~Server();
+  ~Server() override;
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Loads the index (and API keys), binds the listening socket and starts housekeeping.
+  // Loads the index (and API keys, the OPRF key, the TLS certificate), binds the listening sockets and
+  // starts housekeeping.
   Status Start();
-  // The bound port (useful with port 0) and the host it is bound to.
+  // The public listener's bound port (useful with port 0) and host; the admin listener's (0: none).
   int port() const { return port_; }
   const std::string& host() const { return host_; }
+  int admin_port() const { return admin_port_; }
   // Serves until Stop(); returns once in-flight requests are done.
   Status Run();
   void Stop();
@@ -73,24 +72,18 @@ class Server {
   IndexState& state() { return *state_; }
 
  private:
-  void ConfigureHttp();
-  // True when the request was answered; false hands it back to httplib to read its body (the evaluate
-  // route), which then calls HandleOprfEvaluate.
-  bool Handle(const httplib::Request& req, httplib::Response& res);
-  bool HandleFramed(const httplib::Request& req, httplib::Response& res, const RequestFrame* frame);
-  void HandleOprfEvaluate(const httplib::Request& req, httplib::Response& res);
+  // RequestHandler
+  std::optional<HttpResponse> OnHead(HttpRequest& head) override;
+  void Handle(HttpRequest& req, HttpResponse& res) override;
+  void Refused(int status, Listener listener) override;
+
+  // The head phase: false when `res` already answers the request.
+  bool CheckHead(HttpRequest& req, RequestContext& ctx, HttpResponse& res);
+  void Dispatch(const HttpRequest& req, const RouteMatch& match, RequestContext& ctx, HttpResponse& res);
+  std::string MetricsText();
+  void Log(const HttpRequest& req, const HttpResponse& res, const RequestContext& ctx);
   Status CheckIndexKey(const IndexMeta& meta);
-  size_t OprfAnonymousBatch() const;
-  size_t OprfMaxBody() const;
-  void Dispatch(const httplib::Request& req, httplib::Response& res, const RouteMatch& match, RequestContext& ctx);
-  void HandleRange(const httplib::Request& req, httplib::Response& res, const RouteMatch& match, RequestContext& ctx);
-  void HandleHibp(const httplib::Request& req, httplib::Response& res, const RouteMatch& match, RequestContext& ctx);
-  // Sends a cacheable body: Cache-Control, Last-Modified, ETag, If-None-Match/If-Modified-Since -> 304, gzip.
-  void SendCacheable(const httplib::Request& req, httplib::Response& res, std::shared_ptr<const std::string> body,
-                     std::string_view etag, const CachedResponse* gzippable, const char* content_type,
-                     const std::string& last_modified, bool vary_padding = false);
-  bool Admit(const httplib::Request& req, httplib::Response& res, Route route, RequestContext& ctx);
-  void Log(const httplib::Request& req, const httplib::Response& res);
+  Status StartListening();
   void Housekeeping();
   void Refresh(bool force);
 
@@ -98,23 +91,25 @@ class Server {
   std::unique_ptr<IndexState> state_;
   std::unique_ptr<ApiKeyFile> api_keys_;
   TrustedProxies proxies_;
-  RateLimiter limiter_;
   ResponseCache cache_;
   Metrics metrics_;
-  std::unique_ptr<ConnectionLoop> loop_;  // declared before http_: outlives it
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<RouteEnv> env_;  // once the state is loaded
+  std::unique_ptr<Admitter> admitter_;
+  std::unique_ptr<OprfRoute> oprf_route_;
+  std::shared_ptr<const CachedResponse> openapi_;
+  std::unique_ptr<Scheme> oprf_scheme_;      // oprf-p256: owns the key
+  const oprf::OprfKey* oprf_key_ = nullptr;  // null on other schemes
+  std::string oprf_fingerprint_;
+  bool index_checked_ = false;               // CheckIndexKey saw the first state
+
+  SSL_CTX* tls_ctx_ = nullptr;  // owned
+  Listeners listeners_;
+  std::unique_ptr<ConnectionLoop> loop_;
   std::string host_;
   int port_ = 0;
-  std::shared_ptr<const CachedResponse> openapi_;
-  std::unique_ptr<Scheme> oprf_scheme_;         // oprf-p256: owns the key
-  const oprf::OprfKey* oprf_key_ = nullptr;     // null on other schemes
-  std::string oprf_fingerprint_;
-  bool index_checked_ = false;                  // CheckIndexKey saw the first state
-  std::shared_ptr<const CachedResponse> oprf_key_json_;
-  RateLimiter oprf_limiter_;                    // evaluations, counted per element
+  int admin_port_ = 0;
 
-  // /metrics reads process memory at most once a second: mallinfo2 takes every malloc arena's lock, and
-  // /metrics is neither rate-limited nor keyed.
+  // /metrics reads process memory at most once a second: mallinfo2 takes every malloc arena's lock.
   ProcessMemory ProcessMemoryAtMostEverySecond();
   std::mutex memory_mu_;
   std::chrono::steady_clock::time_point memory_read_at_{};

@@ -74,6 +74,7 @@ ServeOptions Options(const std::string& dir) {
   ServeOptions o;
   o.index_dir = dir + "/index";
   o.listen = "127.0.0.1:0";
+  o.admin_listen = "127.0.0.1:0";
   o.threads = 8;
   o.access_log = false;
   o.rate_per_s = 0;
@@ -214,7 +215,7 @@ TEST_CASE("range API: bodies, lookups, validation, caching headers, CORS, errors
   CHECK(nlohmann::json::parse(one->body) == list[0]);
   CHECK(cli.Get("/healthz")->body == "{\"status\":\"ok\"}");
   CHECK(nlohmann::json::parse(cli.Get("/readyz")->body)["status"] == "ready");
-  auto metrics = cli.Get("/metrics");
+  auto metrics = rs.admin_client().Get("/metrics");
   REQUIRE(metrics);
   CHECK(metrics->body.find("vigie_http_requests_total{route=\"range\",status=\"200\"}") != std::string::npos);
   CHECK(metrics->body.find("vigie_http_requests_total{route=\"range\",status=\"400\"}") != std::string::npos);
@@ -324,7 +325,13 @@ TEST_CASE("rate limit and API keys") {
   o.api_keys_file = dir + "/keys";
   RunningServer rs(o);
   auto cli = rs.client();
-  for (int i = 0; i < 3; ++i) CHECK(cli.Get("/v1/range/email/0000")->status == 200);
+  // An unknown key is refused, and costs the address one request like any other.
+  auto unknown = cli.Get("/v1/range/email/0000", {{"Authorization", "Bearer wrong-key-0123456789"}});
+  REQUIRE(unknown);
+  CHECK(unknown->status == 401);
+  CHECK(unknown->get_header_value("WWW-Authenticate") == "Bearer");
+  CHECK(unknown->body.find("wrong-key") == std::string::npos);
+  for (int i = 0; i < 2; ++i) CHECK(cli.Get("/v1/range/email/0000")->status == 200);
   auto limited = cli.Get("/v1/range/email/0000");
   REQUIRE(limited);
   CHECK(limited->status == 429);
@@ -335,10 +342,10 @@ TEST_CASE("rate limit and API keys") {
     CHECK(cli.Get("/v1/range/email/0000", {{"Authorization", "Bearer helpdesk-key-0123456789"}})->status == 200);
     CHECK(cli.Get("/v1/range/email/0000", {{"Authorization", "Bearer bulk-key-0123456789abcdef"}})->status == 200);
   }
-  auto unknown = cli.Get("/v1/range/email/0000", {{"Authorization", "Bearer wrong-key-0123456789"}});
-  REQUIRE(unknown);
-  CHECK(unknown->status == 401);
-  CHECK(unknown->body.find("wrong-key") == std::string::npos);
+  // Guessing keys with an exhausted address budget: 429, the guess is not even looked at.
+  auto guess = cli.Get("/v1/range/email/0000", {{"Authorization", "Bearer wrong-key-0123456789"}});
+  REQUIRE(guess);
+  CHECK(guess->status == 429);
   fs::remove_all(dir);
 }
 
@@ -376,10 +383,10 @@ TEST_CASE("index update: the server switches to the new generation, the old one 
   CHECK(r.breaches[e->breaches[0]] == "later-leak");
   CHECK(r.breaches.size() == 2);
   CHECK(rs.server.state().live_snapshots() >= 2);
-  CHECK(cli.Get("/metrics")->body.find("vigie_index_states_alive 1\n") == std::string::npos);
+  CHECK(rs.admin_client().Get("/metrics")->body.find("vigie_index_states_alive 1\n") == std::string::npos);
   held.reset();
   CHECK(rs.server.state().live_snapshots() == 1);
-  const std::string metrics = cli.Get("/metrics")->body;
+  const std::string metrics = rs.admin_client().Get("/metrics")->body;
   CHECK(metrics.find("vigie_index_states_alive 1\n") != std::string::npos);
   CHECK(metrics.find("vigie_rocksdb_table_files 0\n") == std::string::npos);
   CHECK(metrics.find("vigie_rocksdb_table_files ") != std::string::npos);

@@ -148,12 +148,27 @@ Io Transport::DiscardRead(size_t max_bytes) {
   return {Io::kDone, total};
 }
 
-void PrepareTlsContext(SSL_CTX* ctx) {
+Result<SSL_CTX*> NewServerTlsContext(const std::string& cert_file, const std::string& key_file) {
+  SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+  if (ctx == nullptr) return Status::IOError("cannot set up TLS (OpenSSL)");
+  std::string failed;
+  if (SSL_CTX_use_certificate_chain_file(ctx, cert_file.c_str()) != 1) {
+    failed = "cannot load the certificate chain of --tls-cert " + cert_file;
+  } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    failed = "cannot load the private key of --tls-key " + key_file;
+  } else if (SSL_CTX_check_private_key(ctx) != 1) {
+    failed = "--tls-key " + key_file + " does not match the certificate of --tls-cert " + cert_file;
+  }
+  if (!failed.empty()) {
+    SSL_CTX_free(ctx);
+    return Status::InvalidArgument("tls", failed);
+  }
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
   // Idle connections keep no 16 kB record buffers; writes resume from wherever the flush left off.
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                             SSL_MODE_RELEASE_BUFFERS);
+  return ctx;
 }
 
 }  // namespace vigie::serve

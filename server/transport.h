@@ -12,6 +12,9 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
+
+#include "core/status.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
 
@@ -55,8 +58,9 @@ class Transport {
   int fd_;
 };
 
-// Server-side TLS settings on httplib's SSL_CTX: TLS 1.2 at least, no renegotiation, no compression,
-// partial writes, and an unexpected EOF read as an ordinary close.
-void PrepareTlsContext(SSL_CTX* ctx);
+// A server-side TLS context from a PEM certificate chain and its private key: TLS 1.2 at least, no
+// renegotiation, no compression, partial writes, and an unexpected EOF read as an ordinary close. The
+// caller owns the result (SSL_CTX_free). InvalidArgument naming the file that could not be used.
+Result<SSL_CTX*> NewServerTlsContext(const std::string& cert_file, const std::string& key_file);
 
 }  // namespace vigie::serve

@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   app.set_config("--config", "", "read options from this TOML/INI file (same names as the long options)");
   app.add_option("--index", o.index_dir, "index directory (opened read-only)")->required();
   app.add_option("--listen", o.listen, "HOST:PORT or [IPv6]:PORT; port 0 picks a free port")->capture_default_str();
+  app.add_option("--admin-listen", o.admin_listen,
+                 "HOST:PORT of the operator's listener (/metrics, /healthz, /readyz; plain HTTP); '' for none")
+      ->capture_default_str();
   app.add_option("--tls-cert", o.tls_cert, "PEM certificate: serve HTTPS");
   app.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert");
   app.add_option("--threads", o.threads, "worker threads = requests processed at once")
@@ -86,9 +89,13 @@ int main(int argc, char** argv) {
     return vigie::ExitCodeFor(s);
   }
   const bool v6 = server.host().find(':') != std::string::npos;
-  std::fprintf(stderr, "vigie-serve: generation %llu of %s; listening on %s%s%s:%d\n",
+  std::string admin = "none";
+  if (server.admin_port() != 0) {
+    admin = o.admin_listen.substr(0, o.admin_listen.rfind(':') + 1) + std::to_string(server.admin_port());
+  }
+  std::fprintf(stderr, "vigie-serve: generation %llu of %s; listening on %s%s%s:%d; admin on %s\n",
                static_cast<unsigned long long>(server.state().current()->generation()), o.index_dir.c_str(),
-               v6 ? "[" : "", server.host().c_str(), v6 ? "]" : "", server.port());
+               v6 ? "[" : "", server.host().c_str(), v6 ? "]" : "", server.port(), admin.c_str());
 
   std::thread signal_thread([&] {
     for (;;) {

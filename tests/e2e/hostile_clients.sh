@@ -86,7 +86,7 @@ EOF
 LOADER=$!
 for _ in $(seq 1 600); do [ -f held.ready ] && break; sleep 0.1; done
 sleep 0.5
-parked=$(curl -s "http://127.0.0.1:$PORT/metrics" | sed -n 's/^vigie_connections_parked \([0-9]*\)$/\1/p')
+parked=$(curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" | sed -n 's/^vigie_connections_parked \([0-9]*\)$/\1/p')
 echo "server RSS with 4000 hostile connections held: $(rss_kb "$IDLE_PID") kB; parked: $parked"
 touch held.scraped
 wait "$LOADER" || fail "the idle-flood client failed"
@@ -125,6 +125,7 @@ cat capped.txt
 # ---- (b) request smuggling -------------------------------------------------------------------------
 start_server main --index idx --rate-limit 0
 MAIN=$PORT
+MAIN_ADMIN=$ADMIN_PORT
 python3 - "$MAIN" > smuggling.txt <<'EOF' || fail "smuggling: $(cat smuggling.txt)"
 import json, socket, sys, time
 port = int(sys.argv[1])
@@ -206,7 +207,7 @@ for name, request in bodies.items():
 EOF
 cat smuggling.txt
 expect_eq "readyz answered to smuggled requests" \
-  "$(curl -s "http://127.0.0.1:$MAIN/metrics" | sed -n 's/^vigie_http_requests_total{route="readyz",status="200"} //p')" 1
+  "$(curl -s "http://127.0.0.1:$MAIN_ADMIN/metrics" | sed -n 's/^vigie_http_requests_total{route="readyz",status="200"} //p')" 1
 
 # ---- (c) path traversal on the embedded page files ------------------------------------------------
 python3 - "$MAIN" > traversal.txt <<'EOF' || fail "traversal: $(cat traversal.txt)"

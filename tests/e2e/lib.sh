@@ -48,19 +48,22 @@ finish() {
 # gen_count NAME < generator stderr
 gen_count() { grep "^$1=" | cut -d= -f2; }
 
-# start_server NAME ARGS...: vigie-serve ($SERVE, set by the caller) on a free loopback port with
-# SERVE_ARGS then ARGS; sets PORT and PID and appends the pid to PIDS (stop_background, run at exit, stops them).
+# start_server NAME ARGS...: vigie-serve ($SERVE, set by the caller) on a free loopback port, its admin
+# listener on another, with SERVE_ARGS then ARGS; sets PORT, ADMIN_PORT and PID and appends the pid to PIDS
+# (stop_background, run at exit, stops them).
 # Ends the test when the server does not come up.
 SERVE_ARGS=()
 start_server() {
   local name="$1"; shift
   : > "$WORK/$name.err"  # exists before the poll below reads it, however late the background job starts
-  "$SERVE" --listen 127.0.0.1:0 "${SERVE_ARGS[@]}" "$@" > "$WORK/$name.log" 2> "$WORK/$name.err" &
+  "$SERVE" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 "${SERVE_ARGS[@]}" "$@" > "$WORK/$name.log" \
+    2> "$WORK/$name.err" &
   PID=$!
   PIDS+=("$PID")
   PORT=""
   for _ in $(seq 1 400); do
     PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/$name.err")
+    ADMIN_PORT=$(sed -n 's/.*admin on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/$name.err")
     [ -n "$PORT" ] && return 0
     kill -0 "$PID" 2>/dev/null || break
     sleep 0.05

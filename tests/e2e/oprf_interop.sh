@@ -28,7 +28,7 @@ tail -n +2 other.csv | cut -d';' -f4 | "$CHECK" normalize --kind nir > other.txt
 present=$(sed -n '1,5p' dump.txt)
 absent=$(grep -vxF -f dump.txt other.txt > absent.txt || true; sed -n '1,5p' absent.txt)
 
-"$SERVE" --index idx --listen 127.0.0.1:0 --no-access-log > serve.log 2> serve.err &
+"$SERVE" --index idx --listen 127.0.0.1:0 --admin-listen "" --no-access-log > serve.log 2> serve.err &
 PIDS+=("$!")
 PORT=""
 for _ in $(seq 1 400); do

@@ -23,6 +23,7 @@ ROWS=20000
 echo "bulk-key-0123456789abcdef" > keys   # no figure: unlimited requests and evaluations
 start_server main --index idx --api-keys keys
 URL="http://127.0.0.1:$PORT"
+ADMIN="http://127.0.0.1:$ADMIN_PORT"
 
 # /v1/index and /v1/oprf/key announce the scheme and the key.
 expect_eq "index scheme" "$(curl -s "$URL/v1/index" | json '["scheme"]')" "oprf-p256"
@@ -90,15 +91,15 @@ bad = sum(1 for g, t in zip(got, truth) if g != t)
 assert bad == 0, bad
 print("ok: bulk rows match the truth:", len(got))
 PY
-evals=$(curl -s "$URL/metrics" | sed -n 's/^vigie_oprf_evaluations_total //p')
+evals=$(curl -s "$ADMIN/metrics" | sed -n 's/^vigie_oprf_evaluations_total //p')
 [ "$evals" -ge $((ROWS + 1000)) ] || fail "evaluations counted: $evals"
 
 # ---- keys refused at start ----------------------------------------------------------------------------
 "$VI" keygen --key other.key >/dev/null
-expect_exit "another key is refused" 2 "$SERVE" --index idx --key other.key --listen 127.0.0.1:0
+expect_exit "another key is refused" 2 "$SERVE" --index idx --key other.key --listen 127.0.0.1:0 --admin-listen ""
 grep -q "not this index's key" last.err || fail "mismatch message: $(cat last.err)"
 chmod 640 server.key
-expect_exit "a group-readable key is refused" 2 "$SERVE" --index idx --listen 127.0.0.1:0
+expect_exit "a group-readable key is refused" 2 "$SERVE" --index idx --listen 127.0.0.1:0 --admin-listen ""
 grep -qi "group\|permission" last.err || fail "permission message: $(cat last.err)"
 chmod 600 server.key
 

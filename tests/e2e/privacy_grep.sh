@@ -263,9 +263,11 @@ echo "bulk-key-privacy-0123456789" > in/keys
 start_server serve-sha --index idx-sha --log-client-address --rate-limit 0
 SHA="http://127.0.0.1:$PORT"
 SHA_PORT=$PORT
+SHA_ADMIN="http://127.0.0.1:$ADMIN_PORT"
 start_server serve-oprf --index idx-oprf --key in/server.key --api-keys in/keys --rate-limit 0 --oprf-burst 200
 OPRF="http://127.0.0.1:$PORT"
 OPRF_PORT=$PORT
+OPRF_ADMIN="http://127.0.0.1:$ADMIN_PORT"
 
 # The tags computed by the helper are the real ones: each present identifier's suffix is in the bucket
 # its prefix names, on both servers (else the search would look for the wrong strings).
@@ -363,8 +365,8 @@ assert req(op, "POST", ev, '{"elements": [' + canon[2], js) == 400
 assert req(op, "POST", ev, json.dumps({"elements": []}), js) == 400
 req(op, "POST", "/v1/oprf/phone/evaluate", json.dumps({"elements": ["02" + stags[2]]}), js)
 PY
-curl -s "$SHA/metrics" > out/metrics-sha.txt
-curl -s "$OPRF/metrics" > out/metrics-oprf.txt
+curl -s "$SHA_ADMIN/metrics" > out/metrics-sha.txt
+curl -s "$OPRF_ADMIN/metrics" > out/metrics-oprf.txt
 grep -q '^vigie_requests_total' out/metrics-sha.txt || grep -q '^vigie_' out/metrics-sha.txt || fail "no metrics scraped"
 # Stop the servers so that their logs are complete.
 stop_background

@@ -24,6 +24,7 @@ tag_of() { printf 'vigie:nir:%s' "$1" | sha256sum | cut -c1-64; }
 
 start_server main --index idx --rate-limit 0 --read-timeout 2 --threads 16
 MAIN=$PORT
+ADMIN="http://127.0.0.1:$ADMIN_PORT"
 MAIN_PID=$PID
 BASE="http://127.0.0.1:$MAIN"
 
@@ -79,7 +80,10 @@ expect_eq "unknown breach 404" "$(status "$BASE/v1/breaches/nope")" 404
 expect_eq "openapi is OpenAPI 3" "$(curl -s "$BASE/v1/openapi.json" | json '["openapi"]')" 3.0.3
 expect_eq "healthz" "$(curl -s "$BASE/healthz" | json '["status"]')" ok
 expect_eq "readyz" "$(curl -s "$BASE/readyz" | json '["status"]')" ready
-curl -s "$BASE/metrics" > metrics.txt
+expect_eq "no /metrics on the public listener" "$(status "$BASE/metrics")" 404
+expect_eq "healthz on the admin listener" "$(curl -s "$ADMIN/healthz" | json '["status"]')" ok
+expect_eq "no API on the admin listener" "$(status "$ADMIN/v1/breaches")" 404
+curl -s "$ADMIN/metrics" > metrics.txt
 grep -q 'vigie_http_requests_total{route="range",status="400"}' metrics.txt || fail "metrics count 400s by route"
 grep -q 'vigie_bucket_cache_hits_total' metrics.txt || fail "metrics count cache hits"
 grep -q '^vigie_index_generation ' metrics.txt || fail "metrics give the generation"
@@ -143,7 +147,11 @@ else
 fi
 expect_eq "API key lifts the limit" "$(status -H 'Authorization: Bearer helpdesk-key-0123456789' \
   "$LIM/v1/range/nir/00000")" 200
-expect_eq "unknown API key 401" "$(status -H 'Authorization: Bearer nope-nope-nope-nope' "$LIM/v1/range/nir/00000")" 401
+# An unknown key is charged to the address like any request: 429 here, 401 from a fresh address.
+expect_eq "unknown API key, address out of budget: 429" \
+  "$(status -H 'Authorization: Bearer nope-nope-nope-nope' "$LIM/v1/range/nir/00000")" 429
+expect_eq "unknown API key 401" "$(status --interface 127.0.0.2 -H 'Authorization: Bearer nope-nope-nope-nope' \
+  "$LIM/v1/range/nir/00000")" 401
 printf 'other-key-000000000000\n' > keys.txt.new && mv keys.txt.new keys.txt
 # The file is re-read by the housekeeping check (about every second): poll rather than guess.
 for _ in $(seq 1 100); do
@@ -152,8 +160,16 @@ for _ in $(seq 1 100); do
 done
 expect_eq "keys file re-read: new key works" "$(status -H 'Authorization: Bearer other-key-000000000000' \
   "$LIM/v1/range/nir/00000")" 200
-expect_eq "keys file re-read: old key gone" "$(status -H 'Authorization: Bearer helpdesk-key-0123456789' \
-  "$LIM/v1/range/nir/00000")" 401
+expect_eq "keys file re-read: old key gone" "$(status --interface 127.0.0.3 \
+  -H 'Authorization: Bearer helpdesk-key-0123456789' "$LIM/v1/range/nir/00000")" 401
+rm keys.txt
+for _ in $(seq 1 100); do
+  [ "$(status --interface 127.0.0.4 -H 'Authorization: Bearer other-key-000000000000' "$LIM/v1/range/nir/00000")" = 401 ] && break
+  sleep 0.1
+done
+expect_eq "keys file deleted: no key works any more" "$(status --interface 127.0.0.5 \
+  -H 'Authorization: Bearer other-key-000000000000' "$LIM/v1/range/nir/00000")" 401
+grep -q 'was deleted: no API key is accepted now' limited.err || fail "a deleted keys file is logged loudly"
 if grep -q 'helpdesk-key\|other-key' "$WORK"/limited.*; then fail "an API key appears in the logs"; fi
 
 # ---- index update under load: zero failures, each response wholly old or new ----------------------

@@ -40,7 +40,7 @@ expect_eq "the absent NIR is not in the dump" "$(grep -c "$absent" dump.csv || t
 # serve_and_check INDEX SCREENSHOTS [KEY]: vigie-serve on INDEX (with KEY for oprf-p256), then the browser.
 serve_and_check() {
   local index="$1" shots="$2" key="${3:-}" log="serve-$1"
-  local args=(--index "$index" --listen 127.0.0.1:0 --no-access-log)
+  local args=(--index "$index" --listen 127.0.0.1:0 --admin-listen "" --no-access-log)
   # A small evaluation budget, so that the page's last check meets the limit (429 + Retry-After).
   [ -n "$key" ] && args+=(--key "$key" --oprf-rate 6 --oprf-burst 10)
   "$SERVE" "${args[@]}" > "$log.out" 2> "$log.err" &

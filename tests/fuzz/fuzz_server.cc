@@ -149,6 +149,7 @@ vigie::serve::ServeOptions Options(const std::string& dir) {
   vigie::serve::ServeOptions o;
   o.index_dir = dir + "/index";
   o.listen = "127.0.0.1:0";
+  o.admin_listen = "127.0.0.1:0";
   o.threads = 4;
   o.access_log = false;
   o.rate_per_s = 0;
