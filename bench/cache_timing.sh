@@ -2,16 +2,20 @@
 # Can a third party tell whether a prefix was requested recently? (docs/RELIABILITY.md "Who looked up what")
 # Builds a padded sha256 NIR index of ROWS rows (default 1 000 000), serves it with vigie-serve, and for
 # PAIRS (default 3000) random prefixes never asked before measures, over one keep-alive connection, the
-# time of a first request ("cold": nothing requested it since the state was loaded) and of an immediate
-# second one ("recent": what a prober sees when someone just checked). Prints the medians, the mean
-# difference with a 99 % confidence interval, and the share of pairs where the recent one was faster (0.5:
-# indistinguishable). Usage: bench/cache_timing.sh [SERVE_ARGS...]   env ROWS, PAIRS, BUILD (default
-# build/release), WORK (default a temporary directory), SERVE (a vigie-serve binary, default BUILD's).
+# time of a first request ("cold": nothing requested it since the state was loaded) and of a second one
+# ("recent": what a prober sees when someone just checked), TRAFFIC (default 0) requests for other
+# prefixes apart. Prints the medians, the mean paired difference with a 99 % confidence interval, the share
+# of pairs where the recent one was faster, and the AUC: the chance that one recent request, taken alone,
+# is faster than one cold request of another prefix — what a prober who gets one look at a prefix can use
+# (his own request warms it). 0.5 on both: indistinguishable.
+# Usage: bench/cache_timing.sh [SERVE_ARGS...]   env ROWS, PAIRS, TRAFFIC, BUILD (default build/release),
+# WORK (default a temporary directory), SERVE (a vigie-serve binary, default BUILD's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD="${BUILD:-build/release}"
 ROWS="${ROWS:-1000000}"
 PAIRS="${PAIRS:-3000}"
+TRAFFIC="${TRAFFIC:-0}"
 SERVE="${SERVE:-$BUILD/server/vigie-serve}"
 WORK="${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/vigie-cache-timing.XXXXXX")}"
 mkdir -p "$WORK"
@@ -35,9 +39,9 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 [ -n "$port" ] || { cat "$WORK/serve.err" >&2; exit 1; }
-python3 - "$port" "$PAIRS" <<'PY'
-import http.client, random, statistics, sys, time
-port, pairs = int(sys.argv[1]), int(sys.argv[2])
+python3 - "$port" "$PAIRS" "$TRAFFIC" <<'PY'
+import bisect, http.client, random, statistics, sys, time
+port, pairs, traffic = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 conn = http.client.HTTPConnection("127.0.0.1", port)
 def get(path):
     t = time.perf_counter()
@@ -54,11 +58,15 @@ cold, recent = [], []
 for p in prefixes:
     path = "/v1/range/nir/%05x" % p
     cold.append(get(path))
+    for _ in range(traffic):  # other people's requests in between, on prefixes outside the sample
+        get("/v1/range/nir/%05x" % rng.randrange(0xf0000, 0x100000))
     recent.append(get(path))
 diff = [c - r for c, r in zip(cold, recent)]
 mean = statistics.fmean(diff)
 half = 2.576 * statistics.stdev(diff) / len(diff) ** 0.5
 faster = sum(1 for d in diff if d > 0) / len(diff)
-print(f"pairs={pairs} cold_median_us={statistics.median(cold):.1f} recent_median_us={statistics.median(recent):.1f} "
-      f"mean_diff_us={mean:.1f} ci99_us=[{mean - half:.1f},{mean + half:.1f}] recent_faster_share={faster:.3f}")
+cold_sorted = sorted(cold)
+auc = sum(len(cold_sorted) - bisect.bisect_right(cold_sorted, r) for r in recent) / (len(recent) * len(cold))
+print(f"pairs={pairs} traffic={traffic} cold_median_us={statistics.median(cold):.1f} recent_median_us={statistics.median(recent):.1f} "
+      f"mean_diff_us={mean:.1f} ci99_us=[{mean - half:.1f},{mean + half:.1f}] recent_faster_share={faster:.3f} auc={auc:.3f}")
 PY

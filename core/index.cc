@@ -1,5 +1,6 @@
 #include "core/index.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
@@ -22,7 +23,8 @@ namespace {
 constexpr const char* kDbSubdir = "db";
 constexpr const char* kStagingSubdir = "staging";
 
-rocksdb::Options DbOptions() {
+// `block_cache`: null for RocksDB's default (a small LRU per database).
+rocksdb::Options DbOptions(std::shared_ptr<rocksdb::Cache> block_cache = nullptr) {
   rocksdb::Options options;
   // Bucket values are random suffixes: compression costs time and saves nothing.
   options.compression = rocksdb::kNoCompression;
@@ -31,8 +33,19 @@ rocksdb::Options DbOptions() {
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_size = 16 * 1024;
+  if (block_cache) table.block_cache = std::move(block_cache);
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
+}
+
+// Bytes of the database's table files (*.sst).
+uint64_t TableFileBytes(const std::string& db_dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(db_dir, ec)) {
+    if (entry.path().extension() == ".sst" && entry.is_regular_file(ec)) total += entry.file_size(ec);
+  }
+  return total;
 }
 
 Status FromRocks(const rocksdb::Status& s, const std::string& context) {
@@ -151,17 +164,22 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, Mode mode) {
   if (!fs::exists(fs::path(db_dir) / "CURRENT", ec)) {
     return Status::NotFound("no Vigie index in " + dir + " (create one with `vigie-index create`)", "index.missing");
   }
-  rocksdb::Options db_options = DbOptions();
+  const bool read_only = mode != Mode::kReadWrite;
+  // Serving: a block cache that holds every data block (twice the table files' size, so that no shard of
+  // the LRU evicts), filled below before anyone reads: every bucket then costs the same to read, and no
+  // response time tells which buckets were asked for recently.
+  rocksdb::Options db_options =
+      DbOptions(mode == Mode::kServing ? rocksdb::NewLRUCache(2 * TableFileBytes(db_dir) + (64 << 20)) : nullptr);
   // A read-only instance opens every table file up front: a writer in another process may delete files
   // (after a compaction) that a lazily-opening reader would still need.
-  if (mode == Mode::kReadOnly) db_options.max_open_files = -1;
+  if (read_only) db_options.max_open_files = -1;
   // A read-only open writes no text log; a writer gets ours, which survives a full disk (core/db_log.h).
   if (mode == Mode::kReadWrite) db_options.info_log = OpenDbLog(db_dir, 2);
   std::unique_ptr<Index> index(new Index(dir, mode));
   if (mode == Mode::kReadWrite) index->GuardIngestions(&db_options);
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = mode == Mode::kReadOnly ? rocksdb::DB::OpenForReadOnly(db_options, db_dir, &raw)
-                                              : rocksdb::DB::Open(db_options, db_dir, &raw);
+  rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(db_options, db_dir, &raw)
+                                : rocksdb::DB::Open(db_options, db_dir, &raw);
   VIGIE_RETURN_IF_ERROR(FromRocks(s, "opening the index in " + dir));
   index->db_.reset(raw);
 
@@ -183,6 +201,7 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, Mode mode) {
     return Status::Corruption("index metadata has an impossible prefix/suffix layout");
   }
   VIGIE_RETURN_IF_ERROR(index->LoadCatalogue());
+  if (mode == Mode::kServing) VIGIE_RETURN_IF_ERROR(index->WarmBlockCache());
 
   if (mode == Mode::kReadWrite) {
     // Files from an update that died before its commit: never ingested, safe to drop.
@@ -270,6 +289,16 @@ Status Index::GetBucket(Kind kind, uint32_t prefix, std::string* encoded) const 
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), BucketKey(kind, prefix), encoded);
   if (s.IsNotFound()) return Status::NotFound("empty bucket", "bucket.empty");
   return FromRocks(s, "reading a bucket");
+}
+
+Status Index::WarmBlockCache() const {
+  rocksdb::ReadOptions read;
+  read.fill_cache = true;
+  read.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+  }
+  return FromRocks(it->status(), "reading the index into memory");
 }
 
 std::unique_ptr<rocksdb::Iterator> Index::NewIterator() const {

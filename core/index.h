@@ -47,7 +47,13 @@ int DefaultSuffixHex(SchemeId scheme, int prefix_hex);
 
 class Index {
  public:
-  enum class Mode { kReadWrite, kReadOnly };
+  enum class Mode {
+    kReadWrite,
+    kReadOnly,
+    // Read-only, with every data block read into a block cache sized to hold them all before Open
+    // returns: every bucket read costs the same (vigie-serve; memory: about the table files' size).
+    kServing,
+  };
 
   ~Index();
   Index(const Index&) = delete;
@@ -61,7 +67,7 @@ class Index {
   const std::string& dir() const { return dir_; }
   const IndexMeta& meta() const { return meta_; }
   const TagLayout& layout() const { return meta_.layout; }
-  bool read_only() const { return mode_ == Mode::kReadOnly; }
+  bool read_only() const { return mode_ != Mode::kReadWrite; }
   std::string staging_dir() const;
 
   // ---- catalogue (loaded at open, refreshed by every commit through this object) ----
@@ -108,6 +114,7 @@ class Index {
  private:
   Index(std::string dir, Mode mode);
   Status LoadCatalogue();
+  Status WarmBlockCache() const;
   // Writers: routes the database's file operations through an IngestGuard.
   void GuardIngestions(rocksdb::Options* options);
   // After a failed ingestion: the generation the disk holds, read by a second, read-only instance.

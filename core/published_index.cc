@@ -22,7 +22,7 @@ std::time_t ManifestTime(const std::string& dir) {
 }  // namespace
 
 Result<std::unique_ptr<PublishedIndex>> PublishedIndex::Open(const std::string& dir, const PublishOptions& options) {
-  auto index = Index::Open(dir, Index::Mode::kReadOnly);
+  auto index = Index::Open(dir, options.warm ? Index::Mode::kServing : Index::Mode::kReadOnly);
   if (!index.ok()) return index.status();
   return Build(std::move(*index), options);
 }

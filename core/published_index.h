@@ -23,6 +23,9 @@ namespace vigie {
 struct PublishOptions {
   // Secret for padding rows (RangePadding::key); replicas that share it answer identically.
   std::array<uint8_t, 32> pad_key{};
+  // Read every bucket into memory at open (Index::Mode::kServing), so that no read is faster for having
+  // been asked recently: vigie-serve's default. Off for exports and tools (a full scan reads it anyway).
+  bool warm = false;
 };
 
 class PublishedIndex {

@@ -53,6 +53,25 @@ TEST_CASE("token bucket with a cost: OPRF evaluations are counted per element") 
   CHECK_FALSE(limiter.Allow("a", limit, t0 + 10s, &retry, 1));
 }
 
+TEST_CASE("rate limiter: past its size the least recently used bucket goes, an active one stays") {
+  RateLimiter limiter(1600);  // about 100 buckets per shard
+  const RateLimit limit{0.001, 2};
+  const auto t0 = RateLimiter::Clock::time_point{} + 1h;
+  int retry = 0;
+  CHECK(limiter.Allow("flooder", limit, t0, &retry));
+  CHECK(limiter.Allow("flooder", limit, t0, &retry));
+  // 20 000 new clients arrive while the flooder keeps asking: its drained bucket is never dropped (the old
+  // limiter emptied a full shard, handing it a fresh bucket).
+  for (int i = 0; i < 20000; ++i) {
+    limiter.Allow("other" + std::to_string(i), limit, t0, &retry);
+    CHECK_FALSE(limiter.Allow("flooder", limit, t0, &retry));
+  }
+  // Once it stops, newer clients push it out: it would start over with a full bucket.
+  for (int i = 0; i < 20000; ++i) limiter.Allow("late" + std::to_string(i), limit, t0, &retry);
+  CHECK(limiter.Allow("flooder", limit, t0, &retry));
+  CHECK(limiter.clients() <= 1600 + 16);
+}
+
 TEST_CASE("rate limiter memory stays bounded") {
   RateLimiter limiter(1600);
   const RateLimit limit{10, 10};
@@ -129,6 +148,18 @@ TEST_CASE("API keys file is re-read on change; a broken file keeps the old keys"
   std::ofstream(path) << "bad\n";
   CHECK_FALSE(file.ReloadIfChanged(&reloaded).ok());
   CHECK(file.table()->Find("second-key-00000000000"));
+  // Deleting the file revokes every key (keeping them would leave a revoked key working).
+  std::remove(path.c_str());
+  Status deleted = file.ReloadIfChanged(&reloaded);
+  CHECK(deleted.reason() == "api-keys.deleted");
+  CHECK(deleted.message().find("no API key is accepted") != std::string::npos);
+  CHECK(file.table()->size() == 0);
+  CHECK_FALSE(file.table()->Find("second-key-00000000000"));
+  CHECK(file.ReloadIfChanged(&reloaded).reason() == "api-keys.deleted");  // the same message: logged once
+  std::ofstream(path) << "fourth-key-00000000000\n";
+  CHECK(file.ReloadIfChanged(&reloaded).ok());
+  CHECK(reloaded);
+  CHECK(file.table()->Find("fourth-key-00000000000"));
   std::remove(path.c_str());
 }
 

@@ -10,18 +10,21 @@ namespace vigie::serve {
 
 namespace {
 
-// The cached body of (route, kind, prefix) in this snapshot, rendered on a miss by `render`.
+// The body of (route, kind, prefix) in this snapshot, rendered by `render` — or, when the (opt-in) body
+// cache is on, from the cache when it holds it.
 template <typename Render>
 std::shared_ptr<const CachedResponse> CachedBody(const RouteEnv& env, const Snapshot& snap, Route route, uint8_t kind,
                                                  uint32_t prefix, RequestContext& ctx, Render render) {
   const CacheKey key{snap.sequence, static_cast<uint8_t>(route), kind, prefix};
-  std::shared_ptr<const CachedResponse> cached = env.cache.Get(key);
-  ctx.cache = cached ? "hit" : "miss";
-  if (cached) {
-    env.metrics.CacheHit();
-    return cached;
+  if (env.cache.enabled()) {
+    std::shared_ptr<const CachedResponse> cached = env.cache.Get(key);
+    ctx.cache = cached ? "hit" : "miss";
+    if (cached) {
+      env.metrics.CacheHit();
+      return cached;
+    }
+    env.metrics.CacheMiss();
   }
-  env.metrics.CacheMiss();
   auto fresh = std::make_shared<CachedResponse>();
   if (Status s = render(&fresh->body); !s.ok()) {
     std::fprintf(stderr, "vigie-serve: reading a bucket failed: %s\n", s.message().c_str());

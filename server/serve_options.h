@@ -35,8 +35,17 @@ struct ServeOptions {
   bool trim_after_swap = true;
 
   // ---- caching ----
+  // Read every bucket of a state into memory before serving it (RocksDB block cache sized to the index's
+  // table files): a bucket asked for recently is then no faster to answer than any other, so response
+  // times do not tell a third party who checked what (docs/RELIABILITY.md "Who looked up what").
+  bool warm_index = true;
   int max_age_s = 3600;                      // Cache-Control: public, max-age=...
-  size_t cache_bytes = size_t{256} << 20;    // encoded-bucket LRU budget; 0 disables the cache
+  // Rendered range bodies kept per state (LRU budget). Off by default: a cached body is answered faster
+  // than a fresh one, which tells anyone timing a prefix whether somebody asked for it since the state was
+  // loaded. Without it (and with warm_index) vigie-serve still answers ~3× nginx's rate on the export
+  // (bench/README.md); a deployment that accepts that signal (behind a CDN, which shows it anyway) may
+  // turn it on.
+  size_t cache_bytes = 0;
   bool gzip = true;                          // gzip bodies when the client accepts it (never padded ones)
 
   // ---- hostile traffic ----

@@ -109,6 +109,7 @@ Status Server::Start() {
     VIGIE_RETURN_IF_ERROR(api_keys_->Load());
   }
   PublishOptions publish;
+  publish.warm = options_.warm_index;
   std::string pad_note;
   publish.pad_key = LoadPadKey(options_, &pad_note);
   state_ = std::make_unique<IndexState>(options_.index_dir, publish);

@@ -83,9 +83,12 @@ ServeOptions Options(const std::string& dir) {
 }
 
 TEST_CASE("range API: bodies, lookups, validation, caching headers, CORS, errors") {
+  // With the (opt-in) body cache, so that its counters are exercised too.
   const std::string dir = TempDir();
   BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, Emails(2000));
-  RunningServer rs(Options(dir));
+  ServeOptions with_cache = Options(dir);
+  with_cache.cache_bytes = 16 << 20;
+  RunningServer rs(with_cache);
   auto cli = rs.client();
   const TagLayout layout{4, 16};
 

@@ -26,9 +26,15 @@ int main(int argc, char** argv) {
   app.add_option("--listen-backlog", o.listen_backlog, "accept queue length")->capture_default_str();
   app.add_option("--max-age", o.max_age_s, "Cache-Control max-age of cacheable responses, seconds")
       ->capture_default_str();
-  app.add_option("--cache-mb", o.cache_bytes, "encoded-bucket cache, MiB (0: none)")
-      ->capture_default_str()->transform([](std::string s) { return std::to_string(std::stoull(s) << 20); });
+  size_t cache_mb = o.cache_bytes >> 20;
+  app.add_option("--cache-mb", cache_mb,
+                 "cache of rendered range bodies, MiB (0: none; any other value lets response times tell "
+                 "which prefixes were asked recently)")
+      ->capture_default_str()->check(CLI::Range(size_t{0}, size_t{1} << 20));
   app.add_flag("!--no-gzip", o.gzip, "never gzip responses");
+  app.add_flag("!--no-warm-index", o.warm_index,
+               "do not read every bucket into memory before serving a state (saves memory; response times "
+               "then reveal recently asked prefixes)");
   app.add_option("--max-url-bytes", o.max_url_bytes, "longest request URL (414 beyond)")->capture_default_str();
   app.add_option("--max-header-bytes", o.max_header_bytes, "largest request header block (431 beyond)")
       ->capture_default_str();
@@ -71,6 +77,7 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-access-log", o.access_log, "no per-request log line");
   app.add_flag("--log-client-address", o.log_client_address, "include the client address in access log lines");
   CLI11_PARSE(app, argc, argv);
+  o.cache_bytes = cache_mb << 20;
 
   // Signals go to the sigwait thread only: block them before any other thread exists.
   sigset_t signals;

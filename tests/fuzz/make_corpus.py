@@ -329,6 +329,13 @@ def server():
         "static": (0, get("/static/app.js")),
         "static-missing": (0, get("/static/../server.key")),
         "metrics": (0, get("/metrics")),
+        "range-header": (0, get("/v1/range/email/" + prefix, "Range: bytes=0-99999\r\n")),
+        "range-far": (0, get("/healthz", "Range: bytes=68719476736-\r\nIf-Range: \"x\"\r\n")),
+        "post-no-length": (2, b"POST /v1/oprf/email/evaluate HTTP/1.1\r\n" + host.encode() +
+                           b"Content-Type: application/octet-stream\r\n\r\n"),
+        "expect-too-large": (2, b"POST /v1/oprf/email/evaluate HTTP/1.1\r\n" + host.encode() +
+                             b"Content-Length: 9999999\r\nExpect: 100-continue\r\n\r\n"),
+        "xff-lines": (0, get("/v1/breaches", "X-Forwarded-For: 10.0.0.1\r\nX-Forwarded-For: 2001:db8::1\r\n")),
         "openapi": (0, get("/v1/openapi.json", "Accept-Encoding: gzip\r\n")),
         "healthz-http10": (0, b"GET /healthz HTTP/1.0\r\n\r\n"),
         "delete": (0, b"DELETE /v1/breaches HTTP/1.1\r\n" + host.encode() + b"\r\n"),
