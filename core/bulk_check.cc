@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/fd_writer.h"
 #include "core/csv.h"
 #include "core/input_file.h"
 #include "core/normalize.h"
@@ -245,13 +246,8 @@ class BlockSink {
       packed_.resize(n);
       bytes = packed_;
     }
-    while (!bytes.empty()) {
-      ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return SysError("cannot write", path_);
-      bytes.remove_prefix(static_cast<size_t>(n));
-      size_ += static_cast<uint64_t>(n);
-    }
+    VIGIE_RETURN_IF_ERROR(WriteAllToFd(fd_, bytes, path_));
+    size_ += bytes.size();
     return Status::Ok();
   }
 
@@ -366,16 +362,9 @@ Status WriteFileDurably(const std::string& path, const std::string& content) {
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd < 0) return SysError("cannot create", tmp);
-  std::string_view rest = content;
-  while (!rest.empty()) {
-    ssize_t n = ::write(fd, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = SysError("cannot write", tmp);
-      ::close(fd);
-      return s;
-    }
-    rest.remove_prefix(static_cast<size_t>(n));
+  if (Status s = WriteAllToFd(fd, content, tmp); !s.ok()) {
+    ::close(fd);
+    return s;
   }
   if (::fsync(fd) != 0) {
     Status s = SysError("cannot sync", tmp);

@@ -327,6 +327,14 @@ Status ParseBucket(std::string_view in, size_t suffix_bytes, BucketView* view) {
 
 }  // namespace
 
+Result<uint64_t> BucketEntryCount(std::string_view encoded) {
+  if (encoded.empty()) return Status::Corruption("bucket: empty");
+  encoded.remove_prefix(1);
+  uint64_t n = 0;
+  if (!GetVarint(&encoded, &n)) return Status::Corruption("bucket: truncated header");
+  return n;
+}
+
 Status DecodeBucket(std::string_view encoded, size_t suffix_bytes, Bucket* out) {
   BucketView view;
   VIGIE_RETURN_IF_ERROR(ParseBucket(encoded, suffix_bytes, &view));
@@ -442,6 +450,7 @@ std::string EncodeMeta(const IndexMeta& meta) {
             {"suffix_hex", meta.layout.suffix_hex},
             {"allow_unkeyed_nir", meta.allow_unkeyed_nir},
             {"pad_responses", meta.pad_responses},
+            {"shard_bits", meta.shard_bits},
             {"oprf_public_key", meta.oprf_public_key},
             {"oprf_key_fingerprint", meta.oprf_key_fingerprint},
             {"oprf_key_path", meta.oprf_key_path},
@@ -474,6 +483,8 @@ Status DecodeMeta(std::string_view text, IndexMeta* meta) {
     meta->layout.suffix_hex = Integer<int>(j, "suffix_hex");
     meta->allow_unkeyed_nir = j.at("allow_unkeyed_nir").get<bool>();
     meta->pad_responses = j.value("pad_responses", false);
+    meta->shard_bits = IntegerOr<int>(j, "shard_bits", 6);
+    if (meta->shard_bits < 0 || meta->shard_bits > 12) throw json::other_error::create(501, "shard_bits out of range", nullptr);
     meta->oprf_public_key = j.value("oprf_public_key", std::string());
     meta->oprf_key_fingerprint = j.value("oprf_key_fingerprint", std::string());
     meta->oprf_key_path = j.value("oprf_key_path", std::string());

@@ -107,6 +107,8 @@ void EncodeBucket(const Bucket& bucket, std::string* out);
 // Decodes and validates (version, sorted distinct suffixes, ascending ids, indices in range, no trailing
 // bytes). Corruption otherwise.
 Status DecodeBucket(std::string_view encoded, size_t suffix_bytes, Bucket* out);
+// The number of entries of an encoded bucket, from its header alone.
+Result<uint64_t> BucketEntryCount(std::string_view encoded);
 // Looks one suffix up without decoding the whole bucket (counts need a scan, done only when present).
 // Returns true and fills *memberships when found; false when absent.
 Result<bool> FindInBucket(std::string_view encoded, size_t suffix_bytes, const uint8_t* suffix,
@@ -121,6 +123,8 @@ struct IndexMeta {
   TagLayout layout;
   bool allow_unkeyed_nir = false;
   bool pad_responses = false;    // pad every range response of the index to one size (PRODUCT.md §6)
+  // The private path's sets (core/codec_set.h): 2^shard_bits shards per kind. Indexes made before it: 6.
+  int shard_bits = 6;
   // oprf-p256 only: the server key's public half (33-byte compressed point, hex), its fingerprint, and
   // where the key file was when the index was created (a default for `add` and `vigie-serve`).
   std::string oprf_public_key;

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include "core/fd_writer.h"
 
 namespace vigie {
 
@@ -46,16 +47,9 @@ struct Written {
 Status WriteFile(const std::string& path, std::string_view body, const timespec& mtime) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("creating " + path);
-  size_t done = 0;
-  while (done < body.size()) {
-    const ssize_t n = ::write(fd, body.data() + done, body.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      Status s = ErrnoStatus("writing " + path);
-      ::close(fd);
-      return s;
-    }
-    done += static_cast<size_t>(n);
+  if (Status s = WriteAllToFd(fd, body, path); !s.ok()) {
+    ::close(fd);
+    return s;
   }
   const timespec times[2] = {mtime, mtime};
   if (::futimens(fd, times) != 0) {
@@ -329,19 +323,6 @@ std::string HttpDateOf(std::time_t t) {
   std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7], tm.tm_mday,
                 kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return buf;
-}
-
-Result<std::array<uint8_t, 32>> LoadPaddingKey(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument("padding.key", "cannot read the padding key file " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  const std::string secret = text.str();
-  if (secret.empty()) return Status::InvalidArgument("padding.key", "the padding key file " + path + " is empty");
-  std::array<uint8_t, 32> key{};
-  unsigned int n = 0;
-  EVP_Digest(secret.data(), secret.size(), key.data(), &n, EVP_sha256(), nullptr);
-  return key;
 }
 
 Status ExportIndex(const PublishedIndex& index, const ExportOptions& options, ExportStats* stats) {

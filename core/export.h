@@ -54,9 +54,6 @@ struct ExportStats {
 
 Status ExportIndex(const PublishedIndex& index, const ExportOptions& options, ExportStats* stats);
 
-// The padding key vigie-serve derives from a --padding-key file: SHA-256 of the file's bytes. An export
-// of a padded index must use the same file as the servers for identical bodies.
-Result<std::array<uint8_t, 32>> LoadPaddingKey(const std::string& path);
 
 // IMF-fixdate of `t` ("Sun, 06 Nov 1994 08:49:37 GMT"), the Last-Modified form.
 std::string HttpDateOf(std::time_t t);

@@ -12,6 +12,7 @@
 #include "core/db_log.h"
 #include "core/ingest_guard.h"
 #include "core/oprf_key.h"
+#include "core/padding_key.h"
 #include <filesystem>
 
 namespace vigie {
@@ -108,6 +109,9 @@ Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const Creat
     return Status::InvalidArgument("index.suffix", "the suffix length must be at least 8 hex digits and fit in the tag (" +
                                                       std::to_string(tag_hex - options.prefix_hex) + " at most)");
   }
+  if (options.shard_bits < 0 || options.shard_bits > 12) {
+    return Status::InvalidArgument("index.shard-bits", "--shard-bits must be 0 to 12");
+  }
   if (options.scheme == SchemeId::kOprfP256 && options.oprf_key_path.empty()) {
     return Status::InvalidArgument("index.key", "an oprf-p256 index needs --key FILE (make one with `vigie-index keygen`)");
   }
@@ -147,6 +151,7 @@ Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const Creat
   meta.layout.suffix_hex = suffix_hex;
   meta.allow_unkeyed_nir = options.allow_unkeyed_nir;
   meta.pad_responses = options.pad_responses;
+  meta.shard_bits = options.shard_bits;
   meta.oprf_public_key = oprf_public_key;
   meta.oprf_key_fingerprint = oprf_fingerprint;
   meta.oprf_key_path = oprf_key_path;
@@ -155,6 +160,12 @@ Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const Creat
   rocksdb::WriteOptions write;
   write.sync = true;
   VIGIE_RETURN_IF_ERROR(FromRocks(raw->Put(write, std::string(kMetaKey), EncodeMeta(meta)), "writing metadata"));
+  if (options.pad_responses) {
+    // The padding key lives with the index, so that every server and export of it pads alike with no
+    // flag; a key already there (the replicas' key, copied in first) is kept.
+    Status s = CreatePaddingKeyFile(DefaultPaddingKeyPath(dir));
+    if (!s.ok() && s.code() != Code::kAlreadyExists) return s;
+  }
   return index;
 }
 
@@ -299,6 +310,19 @@ Status Index::WarmBlockCache() const {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
   }
   return FromRocks(it->status(), "reading the index into memory");
+}
+
+Status Index::ForEachBucket(Kind kind, uint32_t first, uint32_t end, const BucketFn& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it = NewIterator();
+  for (it->Seek(BucketKey(kind, first)); it->Valid(); it->Next()) {
+    Kind k;
+    uint32_t prefix = 0;
+    const rocksdb::Slice key = it->key();
+    if (!ParseBucketKey(std::string_view(key.data(), key.size()), &k, &prefix) || k != kind || prefix >= end) break;
+    const rocksdb::Slice value = it->value();
+    VIGIE_RETURN_IF_ERROR(fn(prefix, std::string_view(value.data(), value.size())));
+  }
+  return FromRocks(it->status(), "reading buckets");
 }
 
 std::unique_ptr<rocksdb::Iterator> Index::NewIterator() const {

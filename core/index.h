@@ -12,6 +12,7 @@
 // and see the state as of their open.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +38,7 @@ struct CreateOptions {
   int suffix_hex = 0;    // 0: the scheme's default (see DefaultSuffixHex)
   bool allow_unkeyed_nir = false;
   bool pad_responses = false;
+  int shard_bits = 6;  // the private path's shards: 2^shard_bits per kind (0..12)
   std::string oprf_key_path;  // oprf-p256: the key file (required); its public key is recorded
 };
 
@@ -86,6 +88,11 @@ class Index {
   Status GetBucket(Kind kind, uint32_t prefix, std::string* encoded) const;
   // Iterator over the whole database in key order (the caller owns it).
   std::unique_ptr<rocksdb::Iterator> NewIterator() const;
+  // Calls `fn` for every non-empty bucket of `kind` with a prefix in [first, end), in prefix order, until
+  // it returns an error (which is returned). Reads without filling the block cache.
+  using BucketFn = std::function<Status(uint32_t prefix, std::string_view encoded)>;
+  Status ForEachBucket(Kind kind, uint32_t first, uint32_t end, const BucketFn& fn) const;
+  Status ForEachBucket(Kind kind, const BucketFn& fn) const { return ForEachBucket(kind, 0, UINT32_MAX, fn); }
 
   // Atomically ingests SST files built in staging_dir() (moved, not copied), then reloads the catalogue.
   // The files must include the catalogue's metadata record with the next generation. On an error the

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/fd_writer.h"
 #include "core/csv.h"
 #include "core/input_file.h"
 #include "core/normalize.h"
@@ -174,16 +175,11 @@ class Run {
   Status SpillTo(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return Status::IOError("cannot create spill file " + path + ": " + std::strerror(errno));
-    size_t done = 0;
-    while (done < owned_.size()) {
-      ssize_t w = ::write(fd, owned_.data() + done, owned_.size() - done);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        Status s = Status::IOError("writing spill file " + path + ": " + std::strerror(errno));
-        ::close(fd);
-        return s;
-      }
-      done += static_cast<size_t>(w);
+    if (Status s = WriteAllToFd(fd, std::string_view(reinterpret_cast<const char*>(owned_.data()), owned_.size()),
+                                "spill file " + path);
+        !s.ok()) {
+      ::close(fd);
+      return s;
     }
     map_len_ = owned_.size();
     if (map_len_ > 0) {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/fd_writer.h"
 #include "core/codec.h"
 
 namespace vigie::oprf {
@@ -50,16 +51,7 @@ Status WriteKeyFile(const std::string& path, const OprfKey& key) {
   Status st;
   // The umask can only remove bits; make the mode exactly 0600 whatever it is.
   if (::fchmod(fd, 0600) != 0) st = Errno("cannot chmod", path);
-  size_t done = 0;
-  while (st.ok() && done < content.size()) {
-    ssize_t w = ::write(fd, content.data() + done, content.size() - done);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      st = Errno("cannot write", path);
-      break;
-    }
-    done += static_cast<size_t>(w);
-  }
+  if (st.ok()) st = WriteAllToFd(fd, content, path);
   if (st.ok() && ::fsync(fd) != 0) st = Errno("cannot sync", path);
   OPENSSL_cleanse(content.data(), content.size());
   if (::close(fd) != 0 && st.ok()) st = Errno("cannot close", path);

@@ -7,6 +7,7 @@
 #include <zstd.h>
 
 #include <cstring>
+#include "core/fd_writer.h"
 
 namespace vigie {
 namespace {
@@ -137,15 +138,8 @@ Status OutputFile::Write(std::string_view data) {
 }
 
 Status OutputFile::WriteRaw(std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Fail(Status::IOError(SystemError(errno)));  // ENOSPC lands here: "No space left on device"
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
+  Status s = WriteAllToFd(fd_, bytes, "the output");  // ENOSPC: "No space left on device"
+  return s.ok() ? s : Fail(s);
 }
 
 Status OutputFile::Emit(std::string_view plain, bool finish) {

@@ -64,8 +64,18 @@ Result<std::unique_ptr<PublishedIndex>> PublishedIndex::Build(std::unique_ptr<In
     p->padding_ = planner.Finish(served);
     p->context_.padding = &p->padding_;
   }
+  if (options.sets) {
+    PublishedSet::Options set_options{meta.shard_bits, meta.pad_responses, std::string(SchemeName(meta.scheme))};
+    for (Kind kind : served) {
+      auto set = PublishedSet::Build(*p->index_, kind, p->breach_table_, set_options);
+      if (!set.ok()) return set.status();
+      p->sets_[static_cast<size_t>(kind)] = std::move(*set);
+    }
+  }
   return p;
 }
+
+const PublishedSet* PublishedIndex::Set(Kind kind) const { return sets_[static_cast<size_t>(kind)].get(); }
 
 bool PublishedIndex::ServesKind(Kind kind) const {
   const bool passwords = meta().scheme == SchemeId::kSha1 || meta().scheme == SchemeId::kNtlm;

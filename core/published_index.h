@@ -17,6 +17,7 @@
 
 #include "core/codec.h"
 #include "core/index.h"
+#include "core/published_set.h"
 
 namespace vigie {
 
@@ -26,6 +27,8 @@ struct PublishOptions {
   // Read every bucket into memory at open (Index::Mode::kServing), so that no read is faster for having
   // been asked recently: vigie-serve's default. Off for exports and tools (a full scan reads it anyway).
   bool warm = false;
+  // Render the private path's sets (PublishedSet) of every served kind: vigie-serve and export do.
+  bool sets = true;
 };
 
 class PublishedIndex {
@@ -58,6 +61,9 @@ class PublishedIndex {
 
   const RangePadding* padding() const { return meta().pad_responses ? &padding_ : nullptr; }
 
+  // The private path's set of a served kind (PublishOptions::sets), or nullptr.
+  const PublishedSet* Set(Kind kind) const;
+
  private:
   PublishedIndex() = default;
   Status ReadBucket(Kind kind, uint32_t prefix, Bucket* bucket) const;
@@ -70,6 +76,7 @@ class PublishedIndex {
   std::string breach_list_json_;
   std::string info_json_;
   std::map<std::string, std::string, std::less<>> breach_json_;
+  std::array<std::unique_ptr<PublishedSet>, 256> sets_;  // by kind byte
 };
 
 }  // namespace vigie

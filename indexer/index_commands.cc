@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/padding_key.h"
 #include "core/export.h"
 #include "core/index_scheme.h"
 #include "core/oprf_key.h"
@@ -290,22 +291,28 @@ Status RunVerify(const VerifyCommand& cmd) {
   return Status::Ok();
 }
 
+Status RunPaddingKey(const PaddingKeyCommand& cmd) {
+  auto index = Index::Open(cmd.index_dir, Index::Mode::kReadOnly);
+  if (!index.ok()) return index.status();
+  if (!(*index)->meta().pad_responses) {
+    return Status::FailedPrecondition("this index does not pad its responses: it needs no padding key",
+                                      "padding.unpadded");
+  }
+  const std::string path = DefaultPaddingKeyPath(cmd.index_dir);
+  VIGIE_RETURN_IF_ERROR(CreatePaddingKeyFile(path));
+  std::printf("wrote %s (mode 0600): copy it to every replica's index folder, or pass it as --padding-key\n",
+              path.c_str());
+  return Status::Ok();
+}
+
 Status RunExport(const ExportCommand& cmd) {
   PublishOptions publish;
-  std::string key_file = cmd.padding_key_file;
-  if (key_file.empty() && std::ifstream(cmd.index_dir + "/padding.key")) key_file = cmd.index_dir + "/padding.key";
-  if (!key_file.empty()) {
-    auto key = LoadPaddingKey(key_file);
-    if (!key.ok()) return key.status();
-    publish.pad_key = *key;
-  }
+  auto key = ResolvePaddingKey(cmd.index_dir, cmd.padding_key_file);
+  if (key.ok()) publish.pad_key = *key;
   auto index = PublishedIndex::Open(cmd.index_dir, publish);
   if (!index.ok()) return index.status();
-  if ((*index)->meta().pad_responses && key_file.empty()) {
-    return Status::InvalidArgument("export.padding_key",
-                                   "this index pads its responses: pass --padding-key FILE (the file vigie-serve "
-                                   "uses), or put it in INDEX/padding.key, so that the export and the servers agree");
-  }
+  // A key is needed only to pad; an unpadded index exports without one.
+  if ((*index)->meta().pad_responses && !key.ok()) return key.status();
   ExportOptions options;
   options.out_dir = cmd.out_dir;
   options.all_kinds = cmd.all_kinds;

@@ -73,6 +73,12 @@ struct VerifyCommand {
 };
 Status RunVerify(const VerifyCommand& cmd);
 
+// A padding key for a padded index that has none (made before `create` wrote one): INDEX/padding.key.
+struct PaddingKeyCommand {
+  std::string index_dir;
+};
+Status RunPaddingKey(const PaddingKeyCommand& cmd);
+
 // Static export for a CDN or nginx (core/export.h, docs/EXPORT.md).
 struct ExportCommand {
   std::string index_dir;

@@ -72,6 +72,11 @@ int main(int argc, char** argv) {
   v->add_option("--index", verify.index_dir, "index directory")->required();
   v->add_flag("--json", verify.json, "print JSON");
 
+  PaddingKeyCommand padding_key;
+  auto* p = app.add_subcommand("padding-key",
+                               "write INDEX/padding.key for a padded index that has none (0600, never overwrites)");
+  p->add_option("--index", padding_key.index_dir, "index directory")->required();
+
   ExportCommand export_cmd;
   auto* e = app.add_subcommand("export", "write every response body as a static file tree, for nginx or a CDN");
   e->add_option("--index", export_cmd.index_dir, "index directory")->required();
@@ -99,6 +104,7 @@ int main(int argc, char** argv) {
   else if (s->parsed()) status = RunStats(stats);
   else if (v->parsed()) status = RunVerify(verify);
   else if (e->parsed()) status = RunExport(export_cmd);
+  else if (p->parsed()) status = RunPaddingKey(padding_key);
   if (!status.ok()) {
     std::fprintf(stderr, "vigie-index: %s\n", status.message().c_str());
     return vigie::ExitCodeFor(status);

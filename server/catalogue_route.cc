@@ -8,7 +8,7 @@ namespace vigie::serve {
 void ServeBreaches(const RouteEnv& env, const HttpRequest& req, HttpResponse& res) {
   auto snap = env.state.current();
   SendCacheable(req, res,
-                {.body = std::shared_ptr<const std::string>(snap, &snap->published->breach_list_json()),
+                {.owner = snap, .body = snap->published->breach_list_json(),
                  .etag = snap->breaches_etag,
                  .content_type = kJson,
                  .last_modified = snap->last_modified},
@@ -24,7 +24,7 @@ void ServeBreach(const RouteEnv& env, const HttpRequest& req, const RouteMatch& 
   }
   const std::string etag = BodyEtag(*json);
   SendCacheable(req, res,
-                {.body = std::shared_ptr<const std::string>(snap, json),
+                {.owner = snap, .body = *json,
                  .etag = etag,
                  .content_type = kJson,
                  .last_modified = snap->last_modified},
@@ -34,7 +34,7 @@ void ServeBreach(const RouteEnv& env, const HttpRequest& req, const RouteMatch& 
 void ServeIndexInfo(const RouteEnv& env, const HttpRequest& req, HttpResponse& res) {
   auto snap = env.state.current();
   SendCacheable(req, res,
-                {.body = std::shared_ptr<const std::string>(snap, &snap->published->info_json()),
+                {.owner = snap, .body = snap->published->info_json(),
                  .etag = snap->info_etag,
                  .content_type = kJson,
                  .last_modified = snap->last_modified},

@@ -31,7 +31,8 @@ struct Connection : ParkedSocket {
   std::string out;  // response bytes not yet sent (heads, and small bodies copied in)
   size_t out_sent = 0;
   // A large body, sent after `out` straight from the response cache or the index state that owns it.
-  std::shared_ptr<const std::string> out_body;
+  std::shared_ptr<const void> out_body_owner;
+  std::string_view out_body;
   size_t out_body_sent = 0;
   RequestFramer framer;
   bool in_request = false;          // a byte of the next request has arrived

@@ -204,9 +204,9 @@ bool ConnectionLoop::Flush(Connection* c) {
       data = c->out.data() + c->out_sent;
       left = c->out.size() - c->out_sent;
       sent = &c->out_sent;
-    } else if (c->out_body && c->out_body_sent < c->out_body->size()) {
-      data = c->out_body->data() + c->out_body_sent;
-      left = c->out_body->size() - c->out_body_sent;
+    } else if (c->out_body_sent < c->out_body.size()) {
+      data = c->out_body.data() + c->out_body_sent;
+      left = c->out_body.size() - c->out_body_sent;
       sent = &c->out_body_sent;
     } else {
       break;
@@ -225,7 +225,8 @@ bool ConnectionLoop::Flush(Connection* c) {
     return false;
   }
   c->out_sent = 0;
-  c->out_body.reset();
+  c->out_body_owner.reset();
+  c->out_body = {};
   c->out_body_sent = 0;
   if (c->out.capacity() > (64 << 10)) {
     std::string().swap(c->out);
@@ -267,6 +268,7 @@ void ConnectionLoop::Queue(Connection* c, const HttpResponse& res, const WriteOp
   w.omit_body = by_reference;
   AppendResponse(res, w, &c->out);
   if (by_reference) {
+    c->out_body_owner = res.body_owner;
     c->out_body = res.body;
     c->out_body_sent = 0;
   }
@@ -280,7 +282,7 @@ void ConnectionLoop::Answer(Connection* c, int status, std::string_view reason, 
   res.status = status;
   res.headers = {{"Access-Control-Allow-Origin", "*"}, {"Cache-Control", "no-store"},
                  {"Content-Type", "application/json"}};
-  res.body = std::make_shared<const std::string>(JsonError(message, reason));
+  res.SetBody(JsonError(message, reason));
   Queue(c, res, WriteOptions{.close = true});
   c->close_after_flush = true;
   c->linger_after_flush = true;
@@ -326,7 +328,7 @@ void ConnectionLoop::Serve(Connection* c) {
     return;
   }
   if (c->phase == Connection::Phase::kHandshake && !Handshake(c)) return;
-  if (c->out_sent < c->out.size() || c->out_body) {  // a response (or 100 Continue) that could not be sent at once
+  if (c->out_sent < c->out.size() || c->out_body_sent < c->out_body.size()) {  // a response (or 100 Continue) that could not be sent at once
     if (!Flush(c)) return;
     if (c->close_after_flush) {
       FinishResponse(c, c->linger_after_flush);

@@ -113,7 +113,7 @@ void AppendResponse(const HttpResponse& res, const WriteOptions& options, std::s
       serializer.consume(n);
     });
   }
-  if (BodyIsSent(res, options) && !options.omit_body) out->append(*res.body);
+  if (BodyIsSent(res, options) && !options.omit_body) out->append(res.body);
 }
 
 }  // namespace vigie::serve

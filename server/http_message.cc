@@ -75,6 +75,12 @@ std::optional<std::string> HttpRequest::QueryParam(std::string_view name) const 
   return std::nullopt;
 }
 
+void HttpResponse::SetBody(std::string bytes) {
+  auto owned = std::make_shared<const std::string>(std::move(bytes));
+  body = *owned;
+  body_owner = std::move(owned);
+}
+
 void HttpResponse::Set(std::string_view name, std::string value) {
   Remove(name);
   headers.push_back({std::string(name), std::move(value)});

@@ -66,15 +66,24 @@ struct HttpRequest {
 struct HttpResponse {
   int status = 200;
   std::vector<HttpHeader> headers;  // without Content-Length and Connection (the writer sets those)
-  // The body, shared with the response cache or the index state that owns it; null: empty.
-  std::shared_ptr<const std::string> body;
+  // The body: bytes owned by body_owner (the response cache, the index state, or a string of this
+  // response), which keeps them alive until they are sent. Empty: no body.
+  std::shared_ptr<const void> body_owner;
+  std::string_view body;
   bool close = false;  // close the connection after this response
 
   // Replaces every field of that name (case-insensitive) with one line.
   void Set(std::string_view name, std::string value);
   void Remove(std::string_view name);
   std::string_view Get(std::string_view name) const;
-  size_t body_size() const { return body ? body->size() : 0; }
+  size_t body_size() const { return body.size(); }
+  // Takes `bytes` as the body, owned by this response.
+  void SetBody(std::string bytes);
+  // The body is `bytes`, kept alive by `owner`.
+  void SetBody(std::shared_ptr<const void> owner, std::string_view bytes) {
+    body_owner = std::move(owner);
+    body = bytes;
+  }
 };
 
 // Percent-decodes `text`; a '%' not followed by two hex digits is kept as it is. With plus_as_space,

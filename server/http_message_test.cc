@@ -58,7 +58,7 @@ TEST_CASE("http request: bodies, chunked decoding, keep-alive semantics, malform
 TEST_CASE("http response: whole bodies only, HEAD and 304 without body, Connection as asked") {
   HttpResponse res;
   res.headers = {{"Content-Type", "application/json"}, {"ETag", "\"t\""}};
-  res.body = std::make_shared<const std::string>("{\"a\":1}");
+  res.SetBody("{\"a\":1}");
   std::string out;
   AppendResponse(res, {}, &out);
   CHECK(out.starts_with("HTTP/1.1 200 OK\r\n"));

@@ -47,7 +47,7 @@ void OprfRoute::ServeKey(const RouteEnv& env, const HttpRequest& req, HttpRespon
     return;
   }
   SendCacheable(req, res,
-                {.body = std::shared_ptr<const std::string>(key_json_, &key_json_->body),
+                {.owner = key_json_, .body = key_json_->body,
                  .etag = key_json_->etag,
                  .content_type = kJson},
                 env.options.max_age_s);
@@ -127,11 +127,9 @@ void OprfRoute::ServeEvaluate(const RouteEnv& env, const HttpRequest& req, const
   res.Set("Cache-Control", "no-store");
   const oprf::Proof* p = proof ? &*proof : nullptr;
   if (json) {
-    SendBody(res, std::make_shared<const std::string>(OprfJsonResponse(evaluated, p, parsed.base64)), kJson);
+    SendBody(res, OprfJsonResponse(evaluated, p, parsed.base64), kJson);
   } else {
-    SendBody(res,
-             std::make_shared<const std::string>(oprf::EncodeEvaluationResponse(
-                 verifiable ? oprf::Mode::kVoprf : oprf::Mode::kOprf, evaluated, p)),
+    SendBody(res, oprf::EncodeEvaluationResponse(verifiable ? oprf::Mode::kVoprf : oprf::Mode::kOprf, evaluated, p),
              "application/octet-stream");
   }
 }

@@ -12,7 +12,7 @@ void ServePage(const RouteEnv& env, const HttpRequest& req, const RouteMatch& ma
     return;
   }
   SendCacheable(req, res,
-                {.body = std::shared_ptr<const std::string>(file->response, &file->response->body),
+                {.owner = file->response, .body = file->response->body,
                  .etag = file->response->etag,
                  .gzip = env.options.gzip ? file->response.get() : nullptr,
                  .content_type = file->content_type},

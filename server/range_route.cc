@@ -62,7 +62,7 @@ void ServeRange(const RouteEnv& env, const HttpRequest& req, const RouteMatch& m
   // Padded bodies are never compressed: compression would make their lengths differ again.
   const bool gzippable = env.options.gzip && index.padding() == nullptr;
   SendCacheable(req, res,
-                {.body = std::shared_ptr<const std::string>(cached, &cached->body),
+                {.owner = cached, .body = cached->body,
                  .etag = cached->etag,
                  .gzip = gzippable ? cached.get() : nullptr,
                  .content_type = kJson,
@@ -113,7 +113,7 @@ void ServeHibpRange(const RouteEnv& env, const HttpRequest& req, const RouteMatc
     return;
   }
   SendCacheable(req, res,
-                {.body = std::shared_ptr<const std::string>(cached, &cached->body),
+                {.owner = cached, .body = cached->body,
                  .etag = cached->etag,
                  .gzip = env.options.gzip ? cached.get() : nullptr,
                  .content_type = kText,

@@ -9,16 +9,22 @@ void AddCors(HttpResponse& res) {
   res.headers.push_back({"Access-Control-Expose-Headers", "ETag, Last-Modified, Retry-After"});
 }
 
-void SendBody(HttpResponse& res, std::shared_ptr<const std::string> body, std::string_view content_type) {
+void SendBody(HttpResponse& res, std::string body, std::string_view content_type) {
   res.Set("Content-Type", std::string(content_type));
-  res.body = std::move(body);
+  res.SetBody(std::move(body));
+}
+
+void SendBytes(HttpResponse& res, std::shared_ptr<const void> owner, std::string_view body,
+               std::string_view content_type) {
+  res.Set("Content-Type", std::string(content_type));
+  res.SetBody(std::move(owner), body);
 }
 
 void SendError(HttpResponse& res, int status, std::string_view reason, std::string_view message) {
   res.status = status;
   AddCors(res);
   res.Set("Cache-Control", "no-store");
-  SendBody(res, std::make_shared<const std::string>(JsonError(message, reason)), kJson);
+  SendBody(res, JsonError(message, reason), kJson);
 }
 
 void SendCacheable(const HttpRequest& req, HttpResponse& res, Cacheable c, int max_age_s) {
@@ -30,7 +36,7 @@ void SendCacheable(const HttpRequest& req, HttpResponse& res, Cacheable c, int m
   if (!vary.empty()) res.Set("Vary", vary);
   // A gzip body is another representation: it gets the weak form of the tag (as nginx does), and either
   // form validates a conditional request.
-  const bool gzip = c.gzip && c.body->size() >= 256 && AcceptsGzip(req.HeaderList("Accept-Encoding"));
+  const bool gzip = c.gzip && c.body.size() >= 256 && AcceptsGzip(req.HeaderList("Accept-Encoding"));
   const std::string* compressed = gzip ? &c.gzip->gzip() : nullptr;  // owned by the cached response
   const bool send_gzip = compressed != nullptr && !compressed->empty();
   res.Set("ETag", send_gzip ? "W/" + std::string(c.etag) : std::string(c.etag));
@@ -48,11 +54,11 @@ void SendCacheable(const HttpRequest& req, HttpResponse& res, Cacheable c, int m
   res.status = 200;
   if (send_gzip) {
     res.Set("Content-Encoding", "gzip");
-    // The cached response owns the gzip bytes; the aliasing pointer keeps it alive.
-    SendBody(res, std::shared_ptr<const std::string>(c.body, compressed), c.content_type);
+    // The cached response owns the gzip bytes; c.owner keeps it alive.
+    SendBytes(res, std::move(c.owner), *compressed, c.content_type);
     return;
   }
-  SendBody(res, std::move(c.body), c.content_type);
+  SendBytes(res, std::move(c.owner), c.body, c.content_type);
 }
 
 }  // namespace vigie::serve

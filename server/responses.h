@@ -20,10 +20,14 @@ inline constexpr const char* kText = "text/plain";
 void AddCors(HttpResponse& res);
 // status, {"error":message,"reason":reason}, no-store, CORS.
 void SendError(HttpResponse& res, int status, std::string_view reason, std::string_view message);
-void SendBody(HttpResponse& res, std::shared_ptr<const std::string> body, std::string_view content_type);
+// A body of its own, or bytes kept alive by `owner`.
+void SendBody(HttpResponse& res, std::string body, std::string_view content_type);
+void SendBytes(HttpResponse& res, std::shared_ptr<const void> owner, std::string_view body,
+               std::string_view content_type);
 
 struct Cacheable {
-  std::shared_ptr<const std::string> body;
+  std::shared_ptr<const void> owner;      // keeps `body` (and the gzip form) alive
+  std::string_view body;
   std::string_view etag;                  // strong tag of `body`
   const CachedResponse* gzip = nullptr;   // non-null: may be sent gzip-compressed (weak tag) when accepted
   std::string_view content_type;

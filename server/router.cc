@@ -6,13 +6,25 @@ namespace {
 
 constexpr std::array<std::string_view, kRouteCount> kNames = {
     "not_found", "range", "hibp_range", "breaches", "breach", "openapi", "healthz", "readyz", "metrics",
-    "index_info", "page", "static", "oprf_evaluate", "oprf_key", "invalid"};
+    "index_info", "page", "static", "oprf_evaluate", "oprf_key", "set", "invalid"};
 
-constexpr std::array<std::string_view, 13> kTemplates = {
-    "/v1/range/{kind}/{prefix}", "/range/{prefix}", "/v1/breaches", "/v1/breaches/{name}",
-    "/v1/openapi.json",          "/healthz",        "/readyz",      "/metrics",
-    "/v1/index",                 "/",               "/static/{file}",
-    "/v1/oprf/{kind}/evaluate",  "/v1/oprf/key"};
+constexpr std::array<RouteTemplate, 15> kTemplates = {{
+    {Route::kRange, "/v1/range/{kind}/{prefix}"},
+    {Route::kHibpRange, "/range/{prefix}"},
+    {Route::kBreaches, "/v1/breaches"},
+    {Route::kBreach, "/v1/breaches/{name}"},
+    {Route::kOpenApi, "/v1/openapi.json"},
+    {Route::kHealthz, "/healthz"},
+    {Route::kReadyz, "/readyz"},
+    {Route::kMetrics, "/metrics"},
+    {Route::kIndexInfo, "/v1/index"},
+    {Route::kPage, "/"},
+    {Route::kStatic, "/static/{file}"},
+    {Route::kOprfEvaluate, "/v1/oprf/{kind}/evaluate"},
+    {Route::kOprfKey, "/v1/oprf/key"},
+    {Route::kSet, "/v1/set/{kind}"},
+    {Route::kSet, "/v1/set/{kind}/{shard}"},
+}};
 
 // One non-empty path segment without '/'.
 bool IsSegment(std::string_view s) { return !s.empty() && s.find('/') == std::string_view::npos; }
@@ -21,13 +33,14 @@ bool IsSegment(std::string_view s) { return !s.empty() && s.find('/') == std::st
 
 std::string_view RouteName(Route route) { return kNames[static_cast<size_t>(route) % kRouteCount]; }
 
-std::span<const std::string_view> RouteTemplates() { return kTemplates; }
+std::span<const RouteTemplate> RouteTemplates() { return kTemplates; }
 
 RouteMatch MatchRoute(std::string_view path) {
   RouteMatch m;
   constexpr std::string_view kRangePrefix = "/v1/range/";
   constexpr std::string_view kHibpPrefix = "/range/";
   constexpr std::string_view kBreachPrefix = "/v1/breaches/";
+  constexpr std::string_view kSetPrefix = "/v1/set/";
   if (path.starts_with(kRangePrefix)) {
     std::string_view rest = path.substr(kRangePrefix.size());
     const size_t slash = rest.find('/');
@@ -42,6 +55,15 @@ RouteMatch MatchRoute(std::string_view path) {
     if (!IsSegment(prefix)) return m;
     m.route = Route::kHibpRange;
     m.arg = prefix;
+  } else if (path.starts_with(kSetPrefix)) {
+    std::string_view rest = path.substr(kSetPrefix.size());
+    const size_t slash = rest.find('/');
+    std::string_view kind = rest.substr(0, slash);
+    std::string_view shard = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
+    if (!IsSegment(kind) || (slash != std::string_view::npos && !IsSegment(shard))) return m;
+    m.route = Route::kSet;
+    m.kind = kind;
+    m.arg = shard;
   } else if (path == "/v1/breaches") {
     m.route = Route::kBreaches;
   } else if (path.starts_with(kBreachPrefix)) {

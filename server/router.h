@@ -27,6 +27,7 @@ enum class Route : uint8_t {
   kStatic,        // /static/{file}: the page's other files
   kOprfEvaluate,  // POST /v1/oprf/{kind}/evaluate (oprf-p256 indexes)
   kOprfKey,       // /v1/oprf/key
+  kSet,           // /v1/set/{kind} (manifest), /v1/set/{kind}/{shard}, /v1/set/{kind}/all
   kInvalid,       // refused by the HTTP library before routing (unparsable request, URI too long, ...)
   kCount,
 };
@@ -38,13 +39,18 @@ std::string_view RouteName(Route route);
 struct RouteMatch {
   Route route = Route::kNotFound;
   std::string_view kind;  // kRange, kOprfEvaluate
-  std::string_view arg;   // kRange, kHibpRange: the prefix as sent; kBreach: the name; kStatic: the file
+  std::string_view arg;   // kRange, kHibpRange: the prefix as sent; kBreach: the name; kStatic: the file;
+                          // kSet: the shard as sent, "all", or empty for the manifest
 };
 
 // `path` is the decoded path, without the query string.
 RouteMatch MatchRoute(std::string_view path);
 
-// OpenAPI path templates of every route, in Route order (kRange .. kOprfKey).
-std::span<const std::string_view> RouteTemplates();
+// OpenAPI path templates of every route (a route may have several), in Route order.
+struct RouteTemplate {
+  Route route;
+  std::string_view path;
+};
+std::span<const RouteTemplate> RouteTemplates();
 
 }  // namespace vigie::serve

@@ -67,9 +67,11 @@ struct ServeOptions {
   std::string api_keys_file;                 // "KEY [requests/min [evaluations/min]]" per line; re-read on change
 
   // ---- padding ----
-  // Secret for padding rows (any bytes; its SHA-256 is the key). Empty: DIR/padding.key when present, else
-  // a random key per process (replicas then pad differently).
+  // Secret for padding rows (any bytes; its SHA-256 is the key; core/padding_key.h). Empty: DIR/padding.key,
+  // which `vigie-index create` writes for a padded index. A padded index without a key is refused at start,
+  // unless ephemeral_padding_key: then a random key of this process (restarts and replicas differ).
   std::string padding_key_file;
+  bool ephemeral_padding_key = false;
 
   // ---- OPRF (oprf-p256 indexes) ----
   // The server key. Empty: the path the index recorded at creation. A key whose public half differs from

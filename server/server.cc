@@ -6,18 +6,18 @@
 
 #include <charconv>
 #include <cstdio>
-#include <fstream>
-#include <random>
 
 #include "core/codec.h"
 #include "core/export.h"
 #include "core/index_scheme.h"
 #include "core/oprf_key.h"
 #include "core/oprf_scheme.h"
+#include "core/padding_key.h"
 #include "server/catalogue_route.h"
 #include "server/http_util.h"
 #include "server/page_route.h"
 #include "server/range_route.h"
+#include "server/set_route.h"
 #include "server/responses.h"
 #include "server/transport.h"
 
@@ -41,32 +41,6 @@ size_t ContentLength(const HttpRequest& req) {
   size_t n = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   return ec == std::errc() ? n : SIZE_MAX;
-}
-
-// The padding key: from --padding-key, else INDEX/padding.key, derived exactly as `vigie-index export`
-// derives it (LoadPaddingKey), so servers and exports pad alike; else random for this process only.
-std::array<uint8_t, 32> LoadPadKey(const ServeOptions& options, std::string* note) {
-  std::string path = options.padding_key_file;
-  if (path.empty()) {
-    std::ifstream probe(options.index_dir + "/padding.key");
-    if (probe) path = options.index_dir + "/padding.key";
-  }
-  if (!path.empty()) {
-    auto key = LoadPaddingKey(path);
-    if (key.ok()) return *key;
-    *note = key.status().message();
-  }
-  std::string secret;
-  std::random_device rd;
-  for (int i = 0; i < 8; ++i) {
-    const uint32_t r = rd();
-    secret.append(reinterpret_cast<const char*>(&r), 4);
-  }
-  if (note->empty()) note->assign("no padding key file: pad rows use a random per-process key");
-  std::array<uint8_t, 32> key{};
-  unsigned int n = 0;
-  EVP_Digest(secret.data(), secret.size(), key.data(), &n, EVP_sha256(), nullptr);
-  return key;
 }
 
 // Routes each listener answers: the admin listener the operator's, the public one everything else.
@@ -110,14 +84,19 @@ Status Server::Start() {
   }
   PublishOptions publish;
   publish.warm = options_.warm_index;
-  std::string pad_note;
-  publish.pad_key = LoadPadKey(options_, &pad_note);
+  // The index's padding key (core/padding_key.h); a missing one matters only if the index pads.
+  auto pad_key = ResolvePaddingKey(options_.index_dir, options_.padding_key_file);
+  if (!pad_key.ok() && pad_key.status().reason() != "padding.key-missing") return pad_key.status();
+  publish.pad_key = pad_key.ok() ? *pad_key : EphemeralPaddingKey();
   state_ = std::make_unique<IndexState>(options_.index_dir, publish);
   state_->set_validator([this](const PublishedIndex& index) { return CheckIndexKey(index.meta()); });
   VIGIE_RETURN_IF_ERROR(state_->Load());
   auto snap = state_->current();
-  if (snap->published->meta().pad_responses && !pad_note.empty()) {
-    std::fprintf(stderr, "vigie-serve: %s\n", pad_note.c_str());
+  if (snap->published->meta().pad_responses && !pad_key.ok()) {
+    if (!options_.ephemeral_padding_key) return pad_key.status();
+    std::fprintf(stderr,
+                 "vigie-serve: --ephemeral-padding-key: pad rows use a random key of this process only (a restart "
+                 "or another replica answers different bytes)\n");
   }
   metrics_.SetGeneration(snap->generation());
   env_ = std::make_unique<RouteEnv>(RouteEnv{options_, *state_, cache_, metrics_});
@@ -395,27 +374,28 @@ void Server::Dispatch(const HttpRequest& req, const RouteMatch& match, RequestCo
     case Route::kPage:
     case Route::kStatic: return ServePage(env, req, match, res);
     case Route::kOprfKey: return oprf_route_->ServeKey(env, req, res);
+    case Route::kSet: return ServeSet(env, req, match, res);
     case Route::kOprfEvaluate: return oprf_route_->ServeEvaluate(env, req, match, res);
     case Route::kOpenApi:
       return SendCacheable(req, res,
-                           {.body = std::shared_ptr<const std::string>(openapi_, &openapi_->body),
+                           {.owner = openapi_, .body = openapi_->body,
                             .etag = openapi_->etag,
                             .gzip = options_.gzip ? openapi_.get() : nullptr,
                             .content_type = kJson},
                            options_.max_age_s);
     case Route::kHealthz:
       res.Set("Cache-Control", "no-store");
-      return SendBody(res, std::make_shared<const std::string>("{\"status\":\"ok\"}"), kJson);
+      return SendBody(res, "{\"status\":\"ok\"}", kJson);
     case Route::kReadyz:
       if (stopping_) return SendError(res, 503, "server.stopping", "shutting down");
       res.Set("Cache-Control", "no-store");
       return SendBody(res,
-                      std::make_shared<const std::string>("{\"status\":\"ready\",\"generation\":" +
-                                                          std::to_string(state_->current()->generation()) + "}"),
+                      "{\"status\":\"ready\",\"generation\":" + std::to_string(state_->current()->generation()) +
+                          "}",
                       kJson);
     case Route::kMetrics:
       res.Set("Cache-Control", "no-store");
-      return SendBody(res, std::make_shared<const std::string>(MetricsText()), "text/plain; version=0.0.4");
+      return SendBody(res, MetricsText(), "text/plain; version=0.0.4");
     default: return SendError(res, 404, "route.unknown", "no such route; see /v1/openapi.json");
   }
 }

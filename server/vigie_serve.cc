@@ -71,7 +71,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--oprf-burst", o.oprf_burst, "evaluation bucket size per client address")->capture_default_str();
   app.add_option("--padding-key", o.padding_key_file,
-                 "secret for padding rows (default: INDEX/padding.key if present, else random per process)");
+                 "secret for padding rows (default: INDEX/padding.key, which `vigie-index create` writes)");
+  app.add_flag("--ephemeral-padding-key", o.ephemeral_padding_key,
+               "pad with a random key of this process when the index has none (restarts and replicas then answer "
+               "different bytes)");
   app.add_option("--reload-check", o.reload_check_s, "seconds between checks for a new index state")
       ->capture_default_str();
   app.add_flag("!--no-access-log", o.access_log, "no per-request log line");

@@ -4,7 +4,8 @@
 # docs/nginx-vigie.conf, and by vigie-serve; sampled prefixes (present and empty, either case), the breach
 # list and records, and malformed requests must get byte-identical bodies, the same status and the same
 # Content-Type, Cache-Control, CORS and Last-Modified headers; the manifest's ETag must be the server's.
-# Twice: an unpadded index (NIRs and e-mails) and a padded one (same --padding-key for both sides).
+# Twice: an unpadded index (NIRs and e-mails) and a padded one (its own padding key, written by `create`: the
+# export, the server, a restart and a replica answer alike with no flag; bad or missing keys refused).
 # With VIGIE_E2E_HIBP_EXPORT=1 also a sha1 index's Pwned Passwords tree (1,048,576 files: ~4 GiB of
 # file-system blocks and a minute or two, so not by default).
 # Usage: export_nginx.sh TOOLS_DIR INDEXER_DIR SERVER_DIR
@@ -217,19 +218,42 @@ for _ in $(seq 1 150); do
 done
 compare "$VPORT" "$NPORT" "$EXP/export" "unpadded, after an update" updated || fail "updated export differs"
 
-# ---- a padded index, the same padding key for the export and the server -----------------------------
-head -c 32 /dev/urandom > pad.key
+# ---- a padded index: `create` writes its padding key, and with no flag the export, the server, a restart
+# of it and a replica (a copy of the index folder) all answer the same bytes -------------------------------
 "$VI" create --index pidx --scheme sha256 --allow-unkeyed-nir --prefix-hex 4 --padding >/dev/null
+expect_eq "create writes the padding key, mode 600" "$(stat -c %a pidx/padding.key)" 600
 "$VI" define --index pidx --breach mutuelle-a --title "Mutuelle A" --date 2024-02-01 --data-classes names,nir >/dev/null
 "$VI" add --index pidx --breach mutuelle-a --input dump.csv --kind nir --column nir --no-progress >/dev/null
-expect_exit "a padded index without a key is not exported" 2 "$VI" export --index pidx --out "$EXP/pexport"
-"$VI" export --index pidx --out "$EXP/pexport" --padding-key pad.key >/dev/null
+"$VI" export --index pidx --out "$EXP/pexport" >/dev/null
 sizes=$(find "$EXP/pexport/v1/range" -type f -printf '%s\n' | sort -u | wc -l)
 expect_eq "padded export: one file size" "$sizes" 1
-start_server padded --index pidx --padding-key pad.key
+start_server padded --index pidx
 VPORT=$PORT
 start_nginx padded "$EXP/pexport" 4
 compare "$VPORT" "$NPORT" "$EXP/pexport" "padded" || fail "padded export differs from vigie-serve"
+kill "$PID"; wait "$PID" 2>/dev/null || true
+start_server restarted --index pidx
+compare "$PORT" "$NPORT" "$EXP/pexport" "padded, restarted" || fail "a restarted server pads differently"
+cp -a pidx pidx-replica
+start_server replica --index pidx-replica
+compare "$PORT" "$NPORT" "$EXP/pexport" "padded, replica" || fail "a replica pads differently"
+# Bad keys are refused with the file named; a padded index without one is refused unless told.
+cp pidx/padding.key loose.key && chmod 644 loose.key
+expect_exit "a group-readable padding key is refused" 2 "$VI" export --index pidx --out "$EXP/x" --padding-key loose.key
+grep -q "loose.key is readable by group or others" "$WORK/last.err" || fail "the loose key's error names it"
+: > empty.key && chmod 600 empty.key
+expect_exit "an empty padding key is refused" 2 "$SERVE" --index pidx --listen 127.0.0.1:0 --admin-listen "" \
+  --padding-key empty.key
+cp -a pidx pidx-nokey && rm pidx-nokey/padding.key
+expect_exit "a padded index without its key is not exported" 2 "$VI" export --index pidx-nokey --out "$EXP/x"
+expect_exit "a padded index without its key is not served" 2 "$SERVE" --index pidx-nokey --listen 127.0.0.1:0 \
+  --admin-listen ""
+grep -q "vigie-index padding-key" "$WORK/last.err" || fail "the error says how to make a key"
+start_server ephemeral --index pidx-nokey --ephemeral-padding-key
+grep -q "ephemeral-padding-key" "$WORK/ephemeral.err" || fail "an ephemeral padding key is announced"
+"$VI" padding-key --index pidx-nokey > padding-key.out
+expect_eq "padding-key writes a 600 key" "$(stat -c %a pidx-nokey/padding.key)" 600
+expect_exit "padding-key never overwrites" 2 "$VI" padding-key --index pidx-nokey
 
 # ---- optional: the Pwned Passwords tree of a sha1 index -------------------------------------------
 if [ -n "${VIGIE_E2E_HIBP_EXPORT:-}" ]; then
