@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 #include "core/fd_writer.h"
+#include "core/published_set.h"
 
 namespace vigie {
 
@@ -235,6 +236,20 @@ Status WriteAll(const PublishedIndex& index, const ExportOptions& options, const
     if (json != nullptr) VIGIE_RETURN_IF_ERROR(write_small("v1/breaches/" + name, "", *json));
   }
   VIGIE_RETURN_IF_ERROR(write_small("v1/index", "", index.info_json()));
+  // The private path's sets of the exported kinds: the manifest (v1/set/{kind}.json, since v1/set/{kind}/ is
+  // the directory of its shards), every shard and `all`, the bytes vigie-serve sends.
+  for (Kind kind : options.v1_range ? stats->kinds : std::vector<Kind>()) {
+    const PublishedSet* set = index.Set(kind);
+    if (set == nullptr) continue;
+    const std::string dir = "v1/set/" + std::string(KindName(kind));
+    fs::create_directories(root + "/" + dir, ec);
+    if (ec) return Status::IOError("creating " + root + "/" + dir + ": " + ec.message());
+    VIGIE_RETURN_IF_ERROR(write_small(dir + ".json", "/" + dir, set->manifest_json()));
+    VIGIE_RETURN_IF_ERROR(write_small(dir + "/all", "", set->all()));
+    for (uint32_t i = 0; i < set->shard_count(); ++i) {
+      VIGIE_RETURN_IF_ERROR(write_small(dir + "/" + ShardNumberHex(i), "", std::string(set->shard(i))));
+    }
+  }
 
   // Range files: workers take chunks of tasks in turn; results land in per-task slots, so the manifest
   // comes out in task order whatever the interleaving.

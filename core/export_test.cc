@@ -96,10 +96,17 @@ TEST_CASE("export: every range file is the server's body, listed in the manifest
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   CHECK(stats.kinds == std::vector<Kind>{Kind::kEmail});  // only the kind present
   CHECK(stats.hibp_dir.empty());
-  CHECK(stats.files == 65536 + 3);  // + the breach list, the breach, v1/index
+  // + the breach list, the breach, v1/index, and the set: manifest, 64 shards, all
+  CHECK(stats.files == 65536 + 3 + 66);
   nlohmann::json head;
   auto files = Manifest(options.out_dir, &head);
   CHECK(files.size() == stats.files);
+  const PublishedSet* set = index->Set(Kind::kEmail);
+  REQUIRE(set != nullptr);
+  CHECK(ReadAll(options.out_dir + "/v1/set/email.json") == set->manifest_json());
+  CHECK(ReadAll(options.out_dir + "/v1/set/email/all") == set->all());
+  CHECK(ReadAll(options.out_dir + "/v1/set/email/3f") == set->shard(63));
+  CHECK(files.at("v1/set/email/3f").first == set->shard_etag(63));
   CHECK(ReadAll(options.out_dir + "/v1/index") == index->info_json());
   CHECK(files.count("v1/index") == 1);
   CHECK(head["prefix_hex"] == 4);
@@ -186,7 +193,7 @@ TEST_CASE("export: a padded sha1 index gets equal-size files, and range/ needs 5
   ExportStats stats;
   REQUIRE(ExportIndex(*index, options, &stats).ok());
   CHECK(stats.hibp_dir.empty());  // Pwned Passwords prefixes are 5 digits; this index has 4
-  CHECK(stats.files == 65536 + 3);
+  CHECK(stats.files == 65536 + 3 + 66);
   // Padded /v1/range bodies: one size for every prefix, and the same bytes as the renderer with that key.
   const auto size = fs::file_size(options.out_dir + "/v1/range/password/0000");
   for (const char* p : {"ffff", "1234", "abcd"}) {

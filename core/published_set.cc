@@ -176,10 +176,11 @@ Result<std::unique_ptr<PublishedSet>> PublishedSet::Build(const Index& index, Ki
 }
 
 Result<uint32_t> ParseShardNumber(std::string_view text, int shard_bits) {
-  auto bad = [&] {
-    return Status::InvalidArgument("set.shard", "the shard is its number in lower-case hexadecimal without leading "
-                                                "zeros, below " + ShardNumberHex(uint32_t{1} << shard_bits) +
-                                                    " (hex) for this index, or 'all'");
+  // The same words as the export's nginx configuration (docs/nginx-vigie.conf), which cannot compute the bound.
+  auto bad = [] {
+    return Status::InvalidArgument("set.shard",
+                                   "the shard is its number in lower-case hexadecimal without leading zeros, below "
+                                   "2^shard_bits (see the manifest), or 'all'");
   };
   if (text.empty() || text.size() > 4 || (text.size() > 1 && text[0] == '0')) return bad();
   uint32_t v = 0;

@@ -47,6 +47,7 @@ Status RunCreate(const CreateCommand& cmd) {
   options.suffix_hex = cmd.suffix_hex;
   options.allow_unkeyed_nir = cmd.allow_unkeyed_nir;
   options.pad_responses = cmd.padding;
+  options.shard_bits = cmd.shard_bits;
   if (cmd.allow_unkeyed_nir && options.scheme != SchemeId::kSha256) {
     return Status::InvalidArgument("create.option", "--allow-unkeyed-nir only applies to the sha256 scheme");
   }
@@ -56,7 +57,9 @@ Status RunCreate(const CreateCommand& cmd) {
   std::printf("created %s index in %s: prefix %d hex digits, stored suffix %d hex digits%s\n",
               std::string(SchemeName(meta.scheme)).c_str(), cmd.index_dir.c_str(), meta.layout.prefix_hex,
               meta.layout.suffix_hex, meta.allow_unkeyed_nir ? ", unkeyed NIRs allowed" : "");
-  if (meta.pad_responses) std::printf("range responses will be padded to one size\n");
+  if (meta.pad_responses) std::printf("range responses will be padded to one size; padding key %s/padding.key\n",
+                                     cmd.index_dir.c_str());
+  std::printf("private path: %d shards per kind (--shard-bits %d)\n", 1 << meta.shard_bits, meta.shard_bits);
   if (meta.scheme == SchemeId::kOprfP256) {
     std::printf("server key %s (fingerprint %s)\n", meta.oprf_key_path.c_str(), meta.oprf_key_fingerprint.c_str());
   }
@@ -231,6 +234,7 @@ Status RunStats(const StatsCommand& cmd) {
               {"format_version", meta.format_version},
               {"prefix_hex", meta.layout.prefix_hex},
               {"suffix_hex", meta.layout.suffix_hex},
+              {"shard_bits", meta.shard_bits},
               {"allow_unkeyed_nir", meta.allow_unkeyed_nir},
               {"created_at", meta.created_at},
               {"generation", meta.generation},

@@ -20,6 +20,7 @@ struct CreateCommand {
   std::string scheme = "oprf-p256";  // the safe default for NIRs (PRODUCT.md §3)
   std::string key_path;              // oprf-p256 only, required there
   int prefix_hex = 5;
+  int shard_bits = 6;  // the private path: 2^shard_bits shards per kind (PRODUCT.md §3b)
   int suffix_hex = 0;  // 0: scheme default
   bool allow_unkeyed_nir = false;
   bool padding = true;  // responses of one size: length reveals nothing (PRODUCT.md §6)

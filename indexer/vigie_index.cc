@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"sha256", "sha1", "ntlm", "oprf-p256"}));
   c->add_option("--key", create.key_path, "oprf-p256 server key file (from `vigie-index keygen`)");
   c->add_option("--prefix-hex", create.prefix_hex, "prefix length in hex digits (4-6)")->check(CLI::Range(4, 6));
+  c->add_option("--shard-bits", create.shard_bits,
+                "private path: the set of each kind is split into 2^S shards; a look-up reveals S bits (0-12)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 12));
   c->add_option("--suffix-hex", create.suffix_hex, "stored suffix length in hex digits (default: scheme's)");
   c->add_flag("--allow-unkeyed-nir", create.allow_unkeyed_nir,
               "let this sha256 index take NIRs (they can then be brute-forced from the index)");

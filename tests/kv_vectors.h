@@ -1,4 +1,5 @@
-// Reader for the "key = value" test-vector files in shared/vectors/ (rfc9380-p256.txt, rfc9497-p256.txt).
+// Reader for the "key = value" test-vector files in tests/vectors/ (rfc9380-p256.txt, rfc9497-p256.txt,
+// set-shards.txt).
 //
 // Lines "key = value" (value may be empty) become fields; '#' lines and blank lines are skipped. A new
 // record starts at each occurrence of `record_key`; fields seen before the first record are globals, and

@@ -137,6 +137,18 @@ if not hibp_only:
             prefix = p.rsplit("/", 1)[1]
             if i % 3 == 0: prefix = prefix.upper()   # either case
             same(f"/v1/range/{kind}/{prefix}", etag_path=p)
+    # The private path's set of each kind: manifest, a sample of shards, all; bad shard numbers.
+    for kind in manifest["kinds"]:
+        same(f"/v1/set/{kind}", etag_path=f"v1/set/{kind}.json")
+        shards = [p for p in files if p.startswith(f"v1/set/{kind}/") and not p.endswith("/all")]
+        assert len(shards) == 2 ** json.load(open(f"{export}/v1/set/{kind}.json"))["shard_bits"], len(shards)
+        for p in rng.sample(shards, min(12, len(shards))):
+            same("/" + p, etag_path=p)
+        same(f"/v1/set/{kind}/all", etag_path=f"v1/set/{kind}/all")
+        for bad in ("00", "A", "10000", "-1", "x", str(len(shards) and hex(len(shards))[2:])):
+            assert same(f"/v1/set/{kind}/{bad}") == 400, bad
+    same("/v1/set/car")
+    same("/v1/set/car/0")
     same("/v1/breaches", etag_path="v1/breaches.json")
     same("/v1/index", etag_path="v1/index")
     for p in files:
@@ -184,7 +196,8 @@ for i in $(seq 1 3000); do echo "user$i@example.org"; done > emails.txt
 "$VI" add --index idx --breach mutuelle-a --input dump.csv --kind nir --column nir --no-progress >/dev/null
 "$VI" add --index idx --breach forum-b --input emails.txt --kind email --no-progress >/dev/null
 "$VI" export --index idx --out "$EXP/export" --json > export.json
-expect_eq "exported files (2 kinds x 65536 + breach list + 2 breaches + v1/index)" "$(json '["files"]' < export.json)" 131076
+expect_eq "exported files (2 kinds x (65536 ranges + set: manifest, 64 shards, all) + breach list + 2 breaches + v1/index)" \
+  "$(json '["files"]' < export.json)" 131208
 expect_eq "exported kinds" "$(json '["kinds"]' < export.json)" '["nir", "email"]'
 [ -f "$EXP/export/manifest.json" ] && [ ! -e "$EXP"/export.tmp-* ] || fail "export published atomically"
 start_server plain --index idx
