@@ -166,7 +166,7 @@ struct Groups {
   std::vector<uint32_t> order;
 };
 
-Groups GroupByPrefix(const std::vector<uint32_t>& prefix_of_row, const std::vector<uint8_t>& pending) {
+Groups GroupByPrefix(std::span<const uint32_t> prefix_of_row, std::span<const uint8_t> pending) {
   Groups g;
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
   for (size_t i = 0; i < prefix_of_row.size(); ++i) {
@@ -510,6 +510,30 @@ Status BucketSource::Evaluate(Kind, std::span<const oprf::Element>, std::span<op
                                     "remote.scheme");
 }
 
+Status BucketSource::Match(Kind kind, const TagLayout& layout, const MatchRows& rows, const OnFound& on_found,
+                           uint64_t* requests) {
+  const size_t w = rows.width;
+  Groups g = GroupByPrefix(rows.prefixes, rows.pending);
+  std::atomic<uint64_t> fetched{0};
+  Status s = Fetch(kind, g.prefixes, [&](size_t gi, const RangeResponse& bucket) -> Status {
+    VIGIE_RETURN_IF_ERROR(CheckBucket(bucket, kind, layout));
+    std::vector<std::string> found_names;
+    for (size_t k = g.begin[gi]; k < g.begin[gi + 1]; ++k) {
+      const uint32_t row = g.order[k];
+      const RangeEntry* e = bucket.Find(rows.suffixes.substr(row * w, w));
+      if (!e) continue;
+      found_names.clear();
+      for (uint32_t p : e->breaches) found_names.push_back(bucket.breaches[p]);
+      on_found(row, found_names, e->count);
+    }
+    const uint64_t done = fetched.fetch_add(1) + 1;
+    if (rows.progress && (done & 1023) == 0) rows.progress(done, g.prefixes.size());
+    return Status::Ok();
+  });
+  *requests += g.prefixes.size();
+  return s;
+}
+
 Result<std::vector<LookupResult>> CheckValues(BucketSource* source, Kind kind,
                                               const std::vector<std::string>& values) {
   auto info = source->Describe(kind);
@@ -530,21 +554,15 @@ Result<std::vector<LookupResult>> CheckValues(BucketSource* source, Kind kind,
     pending[i] = s.ok();
   }
   VIGIE_RETURN_IF_ERROR(tagger.FinishOprf(source, prefixes.data(), suffixes.data(), w));
-  Groups g = GroupByPrefix(prefixes, pending);
-  Status fetched = source->Fetch(kind, g.prefixes, [&](size_t i, const RangeResponse& bucket) -> Status {
-    VIGIE_RETURN_IF_ERROR(CheckBucket(bucket, kind, layout));
-    for (size_t k = g.begin[i]; k < g.begin[i + 1]; ++k) {
-      const uint32_t row = g.order[k];
-      const RangeEntry* e = bucket.Find(std::string_view(suffixes).substr(row * w, w));
-      if (!e) continue;
-      LookupResult& r = results[row];
-      r.found = true;
-      for (uint32_t p : e->breaches) r.breaches.push_back(bucket.breaches[p]);
-      r.count = e->count;
-    }
-    return Status::Ok();
-  });
-  if (!fetched.ok()) return fetched;
+  uint64_t requests = 0;
+  VIGIE_RETURN_IF_ERROR(source->Match(kind, layout, MatchRows{prefixes, suffixes, w, pending, {}},
+                                      [&](uint32_t row, const std::vector<std::string>& names, uint64_t count) {
+                                        LookupResult& r = results[row];
+                                        r.found = true;
+                                        r.breaches = names;
+                                        r.count = count;
+                                      },
+                                      &requests));
   return results;
 }
 
@@ -725,44 +743,32 @@ Result<BulkReport> RunBulkCheck(const BulkOptions& options, BucketSource* source
     }
     VIGIE_RETURN_IF_ERROR(tagger.FinishOprf(source, prefixes.data(), suffixes.data(), w));
 
-    // 3. Fetch each distinct prefix once; match the block's rows as their bucket arrives.
-    Groups g = GroupByPrefix(prefixes, state);
-    std::atomic<uint64_t> fetched{0};
+    // 3. Look the block's rows up (by default one fetch per distinct prefix).
     std::mutex progress_mu;
     auto last_progress = Clock::now();
-    Status fs =
-        source->Fetch(options.kind, g.prefixes, [&](size_t gi, const RangeResponse& bucket) -> Status {
-          VIGIE_RETURN_IF_ERROR(CheckBucket(bucket, options.kind, layout));
-          for (size_t k = g.begin[gi]; k < g.begin[gi + 1]; ++k) {
-            const uint32_t row = g.order[k];
-            const RangeEntry* e = bucket.Find(std::string_view(suffixes).substr(row * w, w));
-            if (!e) continue;
-            state[row] = 2;
-            std::string& b = breaches[row];
-            for (uint32_t p : e->breaches) {
-              if (!b.empty()) b += ',';
-              b += bucket.breaches[p];
-            }
+    auto progress = [&](uint64_t done, uint64_t total) {
+      if (!options.progress || !progress_mu.try_lock()) return;
+      std::lock_guard lock(progress_mu, std::adopt_lock);
+      const auto now = Clock::now();
+      if (now - last_progress <= std::chrono::milliseconds(250)) return;
+      last_progress = now;
+      const double f = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+      const auto raw_done =
+          block_raw_begin + static_cast<uint64_t>(f * static_cast<double>(block_raw_end - block_raw_begin));
+      options.progress->Update("read", raw_done - raw_start, raw_total > raw_start ? raw_total - raw_start : 0,
+                               session_rows + static_cast<uint64_t>(f * static_cast<double>(n)));
+    };
+    VIGIE_RETURN_IF_ERROR(source->Match(
+        options.kind, layout, MatchRows{prefixes, suffixes, w, state, progress},
+        [&](uint32_t row, const std::vector<std::string>& names, uint64_t) {
+          state[row] = 2;
+          std::string& b = breaches[row];
+          for (const std::string& name : names) {
+            if (!b.empty()) b += ',';
+            b += name;
           }
-          const uint64_t done = fetched.fetch_add(1) + 1;
-          if (options.progress && (done & 1023) == 0 && progress_mu.try_lock()) {
-            std::lock_guard lock(progress_mu, std::adopt_lock);
-            const auto now = Clock::now();
-            if (now - last_progress > std::chrono::milliseconds(250)) {
-              last_progress = now;
-              const double f = static_cast<double>(done) / static_cast<double>(g.prefixes.size());
-              const auto raw_done =
-                  block_raw_begin +
-                  static_cast<uint64_t>(f * static_cast<double>(block_raw_end - block_raw_begin));
-              options.progress->Update("read", raw_done - raw_start,
-                                       raw_total > raw_start ? raw_total - raw_start : 0,
-                                       session_rows + static_cast<uint64_t>(f * static_cast<double>(n)));
-            }
-          }
-          return Status::Ok();
-        });
-    if (!fs.ok()) return fs;
-    report.buckets += g.prefixes.size();
+        },
+        &report.buckets));
 
     // 4. Output rows in input order.
     out.clear();

@@ -47,6 +47,20 @@ struct RemoteIndexInfo {
   std::string oprf_fingerprint;  // oprf-p256: the key fingerprint the server's /v1/index reports
 };
 
+// The rows of a block (or of a list of values) to look up, as the tagger cut their tags: prefix and suffix
+// (hex, `width` characters per row) in the index's layout. Rows with pending[row] == 0 are skipped.
+struct MatchRows {
+  std::span<const uint32_t> prefixes;
+  std::string_view suffixes;
+  size_t width = 0;
+  std::span<const uint8_t> pending;
+  // Called now and then with how far the look-ups got (done, total), for progress lines; may be empty.
+  std::function<void(uint64_t done, uint64_t total)> progress;
+};
+// Called once for each row found, with its breaches (names) and occurrence count (password indexes);
+// possibly from several threads at once, for different rows.
+using OnFound = std::function<void(uint32_t row, const std::vector<std::string>& breaches, uint64_t count)>;
+
 class BucketSource {
  public:
   virtual ~BucketSource() = default;
@@ -60,6 +74,11 @@ class BucketSource {
   // oprf-p256 indexes: the server's BlindEvaluate of every blinded element, in order (`evaluated` has
   // blinded.size() slots). The default refuses: a source without an evaluator cannot serve such indexes.
   virtual Status Evaluate(Kind kind, std::span<const oprf::Element> blinded, std::span<oprf::Element> evaluated);
+  // Looks the rows up. This default fetches each distinct prefix's bucket once (Fetch) and matches the
+  // suffixes in it; the private path (tools/private_set_source.h) matches against the kind's set instead.
+  // *requests: how many buckets (or shards) this call fetched.
+  virtual Status Match(Kind kind, const TagLayout& layout, const MatchRows& rows, const OnFound& on_found,
+                       uint64_t* requests);
 };
 
 // Looks `values` up through `source`, one fetch per distinct prefix. Results are in input order and

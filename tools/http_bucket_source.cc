@@ -21,6 +21,7 @@ namespace {
 struct Response {
   int status = 0;
   std::string body;
+  std::string etag;
 };
 
 std::unique_ptr<httplib::Client> MakeClient(const HttpSourceOptions& o) {
@@ -58,12 +59,13 @@ std::string ReasonOf(const Response& r) {
 static Status GetWithRetry(httplib::Client& cli, const std::string& path, const HttpSourceOptions& o,
                            const std::atomic<bool>* stop, std::atomic<uint64_t>& requests,
                            std::atomic<uint64_t>& retries, std::atomic<uint64_t>& rate_limited,
-                           std::atomic<int>& warnings, Response* out, const std::string* post_body = nullptr) {
+                           std::atomic<int>& warnings, Response* out, const std::string* post_body = nullptr,
+                           const httplib::Headers& headers = {}) {
   thread_local std::mt19937_64 rng(std::random_device{}());
   int failures = 0, limited = 0;
   for (;;) {
     ++requests;
-    auto res = post_body ? cli.Post(path, *post_body, "application/octet-stream") : cli.Get(path);
+    auto res = post_body ? cli.Post(path, *post_body, "application/octet-stream") : cli.Get(path, headers);
     std::string why;
     double wait_s = -1;
     if (!res) {
@@ -88,6 +90,7 @@ static Status GetWithRetry(httplib::Client& cli, const std::string& path, const 
     } else {
       out->status = res->status;
       out->body = std::move(res->body);
+      out->etag = res->get_header_value("ETag");
       return Status::Ok();
     }
     ++retries;
@@ -111,6 +114,21 @@ static Status GetWithRetry(httplib::Client& cli, const std::string& path, const 
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
+}
+
+Result<HttpBody> HttpBucketSource::GetBody(const std::string& path, const std::string& if_none_match) {
+  auto cli = MakeClient(options_);
+  if (!cli->is_valid()) return Status::InvalidArgument("remote.url", "cannot use server URL '" + options_.server + "'");
+  Response r;
+  httplib::Headers headers;
+  if (!if_none_match.empty()) headers.emplace("If-None-Match", if_none_match);
+  VIGIE_RETURN_IF_ERROR(GetWithRetry(*cli, path, options_, nullptr, requests_, retries_, rate_limited_, warnings_, &r,
+                                     nullptr, headers));
+  if (r.status != 200 && r.status != 304) {
+    return Status(r.status == 400 || r.status == 404 ? Code::kInvalidArgument : Code::kFailedPrecondition,
+                  r.status == 401 ? "auth.key" : "remote.protocol", options_.server + path + ": " + ErrorOf(r));
+  }
+  return HttpBody{r.status, std::move(r.body), std::move(r.etag)};
 }
 
 Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {

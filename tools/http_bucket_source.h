@@ -42,6 +42,12 @@ struct HttpSourceOptions {
   std::function<void(const std::string&)> warn;  // first retries are reported here (stderr in vigie-check)
 };
 
+struct HttpBody {
+  int status = 0;     // 200, or 304 when the If-None-Match tag still holds (then `body` is empty)
+  std::string body;
+  std::string etag;
+};
+
 class HttpBucketSource final : public BucketSource {
  public:
   explicit HttpBucketSource(HttpSourceOptions options) : options_(std::move(options)) {}
@@ -49,7 +55,11 @@ class HttpBucketSource final : public BucketSource {
   Result<RemoteIndexInfo> Describe(Kind kind) override;
   Status Fetch(Kind kind, std::span<const uint32_t> prefixes, const OnBucket& on_bucket) override;
   Status Evaluate(Kind kind, std::span<const oprf::Element> blinded, std::span<oprf::Element> evaluated) override;
+  // GET `path` with the same retries; with `if_none_match`, a 304 says the cached copy is current. Any
+  // other status than 200 or 304 is an error naming the server's reason.
+  Result<HttpBody> GetBody(const std::string& path, const std::string& if_none_match = "");
 
+  const std::string& server() const { return options_.server; }
   uint64_t requests() const { return requests_; }
   uint64_t retries() const { return retries_; }
   uint64_t rate_limited() const { return rate_limited_; }

@@ -8,6 +8,7 @@
 #include "core/bulk_check.h"
 #include "tools/check_command.h"
 #include "tools/http_bucket_source.h"
+#include "tools/private_set_source.h"
 
 namespace vigie::cli {
 
@@ -27,6 +28,22 @@ HttpSourceOptions SourceOptions(const RemoteCommand& cmd, std::ostream& err) {
   return o;
 }
 
+std::string CacheDir(const RemoteCommand& cmd) {
+  if (!cmd.cache_dir.empty()) return cmd.cache_dir;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/vigie";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/vigie";
+  return std::string();
+}
+
+// The private path's source, over the same HTTP client (null: the range API).
+std::unique_ptr<BucketSource> MakeSource(const RemoteCommand& cmd, HttpBucketSource* http, bool bulk) {
+  if (!cmd.private_path) return nullptr;
+  PrivateSetOptions o;
+  o.whole_set = bulk;
+  o.cache_dir = CacheDir(cmd);
+  return std::make_unique<PrivateSetSource>(http, o);
+}
+
 }  // namespace
 
 int RunRemoteLookup(const RemoteCommand& cmd, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -43,8 +60,9 @@ int RunRemoteLookup(const RemoteCommand& cmd, std::istream& in, std::ostream& ou
       values.push_back(line);
     }
   }
-  HttpBucketSource source(SourceOptions(cmd, err));
-  auto results = CheckValues(&source, *kind, values);
+  HttpBucketSource http(SourceOptions(cmd, err));
+  std::unique_ptr<BucketSource> private_source = MakeSource(cmd, &http, false);
+  auto results = CheckValues(private_source ? private_source.get() : &http, *kind, values);
   if (!results.ok()) {
     err << "vigie-check: " << results.status().message() << '\n';
     return 2;
@@ -71,6 +89,7 @@ int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err) {
     return 2;
   }
   HttpBucketSource source(SourceOptions(cmd, err));
+  std::unique_ptr<BucketSource> private_source = MakeSource(cmd, &source, true);
   Progress progress(stderr, IsTerminal(stderr));
   BulkOptions o;
   o.kind = *kind;
@@ -81,7 +100,7 @@ int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err) {
   o.checkpoint_path = cmd.checkpoint;
   o.block_rows = cmd.block_rows;
   if (cmd.progress) o.progress = &progress;
-  auto report = vigie::RunBulkCheck(o, &source);
+  auto report = vigie::RunBulkCheck(o, private_source ? private_source.get() : &source);
   progress.Finish();
   if (!report.ok()) {
     err << "vigie-check: " << report.status().message() << '\n';
@@ -102,11 +121,12 @@ int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err) {
   } else {
     std::snprintf(
         line, sizeof line,
-        "%llu rows: %llu found, %llu not found, %llu invalid; %llu buckets fetched (%llu retries, %llu "
+        "%llu rows: %llu found, %llu not found, %llu invalid; %llu %s fetched (%llu retries, %llu "
         "rate-limited)%s; %.2f s\n",
         static_cast<unsigned long long>(r.rows), static_cast<unsigned long long>(r.found),
         static_cast<unsigned long long>(r.not_found), static_cast<unsigned long long>(r.invalid),
-        static_cast<unsigned long long>(r.buckets), static_cast<unsigned long long>(source.retries()),
+        static_cast<unsigned long long>(r.buckets), cmd.private_path ? "set bodies" : "buckets",
+        static_cast<unsigned long long>(source.retries()),
         static_cast<unsigned long long>(source.rate_limited()),
         r.resumed_at_line ? (", resumed at line " + std::to_string(r.resumed_at_line)).c_str() : "",
         r.seconds);

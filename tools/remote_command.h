@@ -17,6 +17,10 @@ struct RemoteCommand {
   std::string api_key;  // empty: $VIGIE_API_KEY when set
   std::string verify_key;  // oprf-p256: the key fingerprint the server must have (and prove, per batch)
   bool json = false;
+  // The private path (PRODUCT.md §3b): match against the kind's set instead of range requests — single
+  // look-ups fetch the shards their tags fall in, bulk runs the whole set once.
+  bool private_path = false;
+  std::string cache_dir;  // where fetched sets are kept between runs (empty: $XDG_CACHE_HOME or ~/.cache/vigie)
   std::vector<std::string> values;  // single mode; empty: read lines from `in`
   // Bulk mode (input set):
   std::string input, output, column, checkpoint;

@@ -2,7 +2,7 @@
 //
 //   vigie-check normalize --kind nir|email|phone [VALUE ...]
 //   vigie-check --index DIR [--key FILE] --kind nir [--json] [VALUE ...]
-//   vigie-check --server URL --kind nir [--json] [--api-key K] [--verify-key FINGERPRINT] [VALUE ...]
+//   vigie-check --server URL --kind nir [--private] [--json] [--api-key K] [--verify-key FINGERPRINT] [VALUE ...]
 //   vigie-check --server URL --kind nir --input FILE [--column C] --output FILE [--checkpoint FILE]
 //               [--connections N] [--api-key K]
 //
@@ -37,6 +37,11 @@ int main(int argc, char** argv) {
   app.add_option("--verify-key", remote.verify_key,
                  "oprf-p256 server: the key fingerprint it must have (checked before anything is sent; every "
                  "evaluation then carries a proof that is verified)");
+  app.add_flag("--private", remote.private_path,
+               "private path: match against the index's set, sending at most shard_bits bits of each tag (single "
+               "look-ups fetch one shard each; --input fetches the whole set once and sends no tag bits at all)");
+  app.add_option("--cache-dir", remote.cache_dir,
+                 "--private: keep fetched sets here between runs (default $XDG_CACHE_HOME/vigie or ~/.cache/vigie)");
   app.add_option("--input", remote.input, "bulk: CSV/TSV or plain list, plain, gzip or zstd (with --server)");
   app.add_option("--column", remote.column, "bulk: column name or 1-based number (default: guessed)");
   app.add_option("--output", remote.output, "bulk: result file (.gz/.zst compressed; - for stdout)");
@@ -75,6 +80,10 @@ int main(int argc, char** argv) {
   }
   if (!remote.input.empty()) {
     std::cerr << "vigie-check: --input needs --server URL\n";
+    return 2;
+  }
+  if (remote.private_path) {
+    std::cerr << "vigie-check: --private needs --server URL (a local --index is read on this machine anyway)\n";
     return 2;
   }
   if (!remote.verify_key.empty()) {

@@ -1,14 +1,19 @@
 // The citizen page's behaviour: language switch, kind selector, and on submit only (never per keystroke,
-// which would stream prefixes to the server) normalise -> tag -> fetch the prefix's bucket -> match here.
-// On an oprf-p256 index the tag takes one blinded evaluation first (lookup.js, oprf.js), whose proof must
-// verify against the server's published key (GET v1/oprf/key) before anything is shown; the curve code is
-// loaded only for such an index.
+// which would stream requests to the server) normalise -> tag -> fetch the one shard of the kind's set that
+// the tag's first shard_bits bits name -> decode and match here (the private path, PRODUCT.md §3b: lookup.js
+// lookUpSet, set.js). The set's manifest (shard_bits, tag_bits, breach names) is fetched once per kind and
+// kept for the page's life, again only when a shard says the index changed since. On an oprf-p256 index
+// the tag takes one blinded evaluation first (lookup.js, oprf.js), whose proof must verify against the
+// server's published key (GET v1/oprf/key) before anything is shown; the curve code is loaded only for such
+// an index. A damaged shard is an error, never a "not found". The range path (GET v1/range) stays in
+// lookup.js for other clients; the page does not call it.
 // Everything is built with DOM calls and textContent (no innerHTML), so nothing from the server or the
 // input is ever parsed as markup. Requests go to the page's own origin only (relative URLs), without
 // credentials or referrer.
-import { dataClassName, LANGUAGES, reasonMessage, t } from './i18n.js';
-import { lookUp, parseIndexInfo } from './lookup.js';
+import { dataClassName, LANGUAGES, privacySent, reasonMessage, t } from './i18n.js';
+import { lookUpSet, parseIndexInfo } from './lookup.js';
 import { nirSignificantLength, normalize } from './normalize.js';
+import { parseSetManifest } from './set.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('check');
@@ -29,6 +34,11 @@ const state = {
   breaches: null, // Promise of Map name -> breach record (/v1/breaches)
   oprf: null, // Promise of the oprf.js module, on an oprf-p256 index
   oprfKey: null, // Promise of the server's OPRF public key (33 bytes), on an oprf-p256 index
+  manifests: new Map(), // kind -> Promise of parseSetManifest(v1/set/{kind})
+  bypassCache: false, // after a damaged answer: the next check asks past the HTTP cache
+  // What the privacy note says is sent; the defaults are index.html's text, until v1/index and the manifest
+  // say otherwise.
+  privacy: { oprf: false, shardBits: 6 },
 };
 
 const SCHEMES = ['sha256', 'oprf-p256'];
@@ -49,14 +59,25 @@ function retryAfter(response) {
   return Number.isNaN(date) ? 0 : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-async function fetchJson(path) {
+// GET of a path relative to the page. `fresh` revalidates past the HTTP cache (manifests and shards are
+// cacheable for an hour: after an index update a cached one may be older than the other).
+async function get(path, accept, fresh = false) {
   const response = await fetch(new URL(path, document.baseURI), {
     credentials: 'omit',
     referrerPolicy: 'no-referrer',
-    headers: { Accept: 'application/json' },
+    headers: { Accept: accept },
+    cache: fresh || state.bypassCache ? 'no-cache' : 'default',
   });
   if (!response.ok) throw new HttpError(response.status, retryAfter(response));
-  return response.json();
+  return response;
+}
+
+async function fetchJson(path, { fresh = false } = {}) {
+  return (await get(path, 'application/json', fresh)).json();
+}
+
+async function fetchBytes(path, { fresh = false } = {}) {
+  return new Uint8Array(await (await get(path, 'application/octet-stream', fresh)).arrayBuffer());
 }
 
 // POST of binary bytes (the OPRF evaluation: a blinded element), resolving to the response's bytes.
@@ -76,6 +97,23 @@ function loadIndexInfo() {
   state.info ||= fetchJson('v1/index').then(parseIndexInfo);
   state.info.catch(() => { state.info = null; });
   return state.info;
+}
+
+// The kind's set manifest, fetched once for the page's life; `fresh` replaces it (lookUpSet asks when a
+// shard's generation says the index changed).
+function loadManifest(kind, { fresh = false } = {}) {
+  if (fresh || !state.manifests.has(kind)) {
+    const manifest = fetchJson(`v1/set/${encodeURIComponent(kind)}`, { fresh })
+      .then((body) => parseSetManifest(body, kind));
+    state.manifests.set(kind, manifest);
+    manifest.catch(() => { if (state.manifests.get(kind) === manifest) state.manifests.delete(kind); });
+  }
+  return state.manifests.get(kind);
+}
+
+// A shard or manifest this page must not use (set.js's SetError, lookup.js's set.* checks).
+function damaged(e) {
+  return !(e instanceof HttpError) && /^set\./.test(String(e?.message));
 }
 
 function loadOprf() {
@@ -201,17 +239,25 @@ function renderError() {
   input.setAttribute('aria-invalid', 'true');
 }
 
+// The privacy note: what leaves for this index (scheme, shard bits) and, for a NIR, how many share it.
+function renderPrivacy() {
+  const { lang, privacy } = state;
+  $('privacy-sent').textContent = privacySent(lang, { ...privacy, kind: state.kind });
+  $('privacy-kept').textContent = t(lang, privacy.oprf ? 'privacy.kept.oprf' : 'privacy.kept');
+}
+
 function applyLanguage() {
   const { lang } = state;
   document.documentElement.lang = lang;
   for (const node of document.querySelectorAll('[data-i18n]')) {
-    node.textContent = t(lang, node.dataset.i18n, { p: node.dataset.i18nP || '5' });
+    node.textContent = t(lang, node.dataset.i18n);
   }
   for (const node of document.querySelectorAll('[data-i18n-label]')) {
     node.setAttribute('aria-label', t(lang, node.dataset.i18nLabel));
   }
   // The button names the other language, in that language.
   langButton.lang = lang === 'fr' ? 'en' : 'fr';
+  renderPrivacy();
   applyKind();
   renderError();
   renderView();
@@ -253,9 +299,13 @@ async function check() {
     const oprf = info.scheme === 'oprf-p256' ? await loadOprf() : undefined;
     const publicKey = oprf ? await loadOprfKey() : undefined;
     const [answer, records] = await Promise.all([
-      lookUp(kind, normalized.canonical, info, { fetchJson, postBinary, oprf, publicKey }),
+      lookUpSet(kind, normalized.canonical, info, { manifest: loadManifest, fetchBytes, postBinary, oprf, publicKey }),
       loadBreaches().catch(() => new Map()),
     ]);
+    state.bypassCache = false;
+    // For the record (DevTools' performance panel, web/test/browser.mjs): tag, then shard fetch + decode.
+    const { start, tag, shard } = answer.timing;
+    performance.measure('vigie.check', { start, duration: tag + shard, detail: { tag, shard } });
     show({
       type: answer.found ? 'found' : 'absent',
       kind,
@@ -267,6 +317,12 @@ async function check() {
   } catch (e) {
     if (e instanceof HttpError && e.status === 429) {
       show({ type: 'notice', key: 'status.busy', vars: { s: e.retryAfter || 1 } });
+    } else if (damaged(e)) {
+      // Asked again next time, past the HTTP cache, in case the damage was kept there.
+      state.manifests.delete(kind);
+      state.bypassCache = true;
+      show({ type: 'notice', key: e.message === 'set.generation' ? 'status.changed' : 'status.corrupt',
+        alert: e.message !== 'set.generation' });
     } else if (unverified(e)) {
       // The key is fetched again next time: after a key change (a new index), the old one fails every proof.
       state.oprfKey = null;
@@ -291,6 +347,7 @@ for (const radio of form.querySelectorAll('input[name="kind"]')) {
     state.error = null;
     state.view = null;
     input.value = '';
+    renderPrivacy();
     applyKind();
     renderError();
     renderView();
@@ -303,16 +360,22 @@ langButton.addEventListener('click', () => {
   applyLanguage();
 });
 
-// The index's scheme and prefix length, for the privacy note (the requests carry nothing personal); the
-// curve code is fetched ahead of the first check on an OPRF index.
+// The index's scheme and the set's shard bits, for the privacy note (the requests carry nothing personal);
+// the manifest of the selected kind and, on an OPRF index, the curve code are fetched ahead of the first
+// check, so that a check is the evaluation and one shard.
 loadIndexInfo()
   .then((info) => {
     const oprf = info.scheme === 'oprf-p256';
-    $('privacy-sent').dataset.i18nP = String(info.prefixHex);
-    $('privacy-sent').dataset.i18n = oprf ? 'privacy.sent.oprf' : 'privacy.sent';
-    $('privacy-kept').dataset.i18n = oprf ? 'privacy.kept.oprf' : 'privacy.kept';
+    state.privacy = { ...state.privacy, oprf };
     if (oprf) loadOprfKey().catch(() => {});
-    applyLanguage();
+    renderPrivacy();
+    const kind = info.kinds.includes(state.kind) ? state.kind : info.kinds[0];
+    return kind ? loadManifest(kind) : null;
+  })
+  .then((manifest) => {
+    if (!manifest) return;
+    state.privacy = { ...state.privacy, shardBits: manifest.shardBits };
+    renderPrivacy();
   })
   .catch(() => {});
 state.kind = form.querySelector('input[name="kind"]:checked')?.value || 'nir';

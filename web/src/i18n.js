@@ -15,21 +15,35 @@ const fr = {
     'figure dans une fuite de données connue, sans le confier à personne.',
   'privacy.title': 'Ce qui quitte votre navigateur',
   'privacy.sent':
-    'Envoyé au serveur : seulement les {p} premiers caractères de l’empreinte (SHA-256) de votre saisie, ' +
-    'un préfixe que partagent des milliers d’autres numéros.',
-  'privacy.kept':
-    'Jamais envoyé : votre numéro, son empreinte complète, le résultat. La mise en forme, le calcul de ' +
-    'l’empreinte et la comparaison se font ici, dans votre navigateur.',
+    'Envoyé au serveur : seulement {bits} de l’empreinte (SHA-256) de votre saisie, ce qui désigne un ' +
+    'morceau sur {n} de la liste des empreintes connues. Votre navigateur télécharge ce morceau entier et y ' +
+    'cherche lui-même la vôtre.',
   'privacy.sent.oprf':
     'Envoyé au serveur : d’abord votre saisie brouillée par un nombre aléatoire que seul votre navigateur ' +
     'connaît (un point « aveuglé » qui ne révèle rien de ce que vous avez tapé) ; le serveur y applique sa ' +
     'clé secrète, avec une preuve, vérifiée ici, qu’il a utilisé sa clé publiée, la même pour tous. Puis ' +
-    'seulement les {p} premiers caractères de l’empreinte qui en résulte, un préfixe que partagent des ' +
-    'milliers d’autres numéros.',
+    'seulement {bits} de l’empreinte qui en résulte, ce qui désigne un morceau sur {n} de la liste des ' +
+    'empreintes connues : votre navigateur télécharge ce morceau entier et y cherche lui-même la vôtre.',
+  'privacy.sent.all':
+    'Envoyé au serveur : rien qui dépende de votre saisie. Votre navigateur télécharge la liste entière des ' +
+    'empreintes (SHA-256) connues et y cherche lui-même la vôtre.',
+  'privacy.sent.all.oprf':
+    'Envoyé au serveur : seulement votre saisie brouillée par un nombre aléatoire que seul votre navigateur ' +
+    'connaît (un point « aveuglé » qui ne révèle rien de ce que vous avez tapé) ; le serveur y applique sa ' +
+    'clé secrète, avec une preuve, vérifiée ici, qu’il a utilisé sa clé publiée, la même pour tous. Votre ' +
+    'navigateur télécharge ensuite la liste entière des empreintes connues et y cherche lui-même la vôtre.',
+  'privacy.bits.one': 'le premier bit',
+  'privacy.bits.many': 'les {s} premiers bits',
+  'privacy.nir':
+    'Pour un NIR : des 999 personnes au plus nées le même mois, dans la même commune et du même sexe que ' +
+    'vous, ≈ {share} en moyenne ({formula}) tombent dans ce même morceau.',
+  'privacy.kept':
+    'Jamais envoyé : votre numéro, le reste de son empreinte, le résultat. La mise en forme, le calcul de ' +
+    'l’empreinte et la recherche dans le morceau téléchargé se font ici, dans votre navigateur.',
   'privacy.kept.oprf':
-    'Jamais envoyé : votre numéro, le nombre aléatoire qui le brouille, son empreinte complète, le résultat. ' +
-    'La mise en forme, le brouillage, le calcul de l’empreinte et la comparaison se font ici, dans votre ' +
-    'navigateur.',
+    'Jamais envoyé : votre numéro, le nombre aléatoire qui le brouille, le reste de son empreinte, le ' +
+    'résultat. La mise en forme, le brouillage, le calcul de l’empreinte et la recherche dans le morceau ' +
+    'téléchargé se font ici, dans votre navigateur.',
   'privacy.none':
     'Pas de cookie, pas de mesure d’audience, aucune requête vers un autre site. La vérification ne part ' +
     'que quand vous cliquez sur « Vérifier », jamais pendant la frappe.',
@@ -52,6 +66,11 @@ const fr = {
     'Trop de vérifications depuis votre connexion en peu de temps. Réessayez dans {s} secondes.',
   'status.scheme': 'Ce serveur protège ses données par une méthode que cette page ne sait pas utiliser.',
   'status.kind': 'Ce serveur ne vérifie pas ce type d’identifiant.',
+  'status.corrupt':
+    'Vérification impossible : la liste reçue du serveur est endommagée ou incomplète. Aucun résultat ' +
+    'n’est affiché, car il pourrait être faux. Réessayez dans quelques minutes ; si cela persiste, ne vous ' +
+    'fiez pas à ce service.',
+  'status.changed': 'La liste des fuites a été mise à jour pendant votre vérification. Réessayez.',
   'status.unverified':
     'Vérification refusée : la réponse du serveur ne prouve pas qu’il a utilisé sa clé publiée, la même ' +
     'pour tous. Aucun résultat n’est affiché, car il pourrait être faux ou permettre de vous reconnaître. ' +
@@ -151,20 +170,35 @@ const en = {
     'known data breach, without handing it to anyone.',
   'privacy.title': 'What leaves your browser',
   'privacy.sent':
-    'Sent to the server: only the first {p} characters of the fingerprint (SHA-256) of what you type, a ' +
-    'prefix that thousands of other numbers share.',
-  'privacy.kept':
-    'Never sent: your number, its full fingerprint, the result. Formatting, fingerprinting and matching ' +
-    'happen here, in your browser.',
+    'Sent to the server: only {bits} of the fingerprint (SHA-256) of what you type, which picks one part ' +
+    'out of {n} of the list of known fingerprints. Your browser downloads that whole part and looks for ' +
+    'yours in it itself.',
   'privacy.sent.oprf':
     'Sent to the server: first, what you type scrambled by a random number only your browser knows (a ' +
     '“blinded” point that reveals nothing of what you typed), to which the server applies its secret key, ' +
     'with a proof, checked here, that it used its published key, the same for everyone. ' +
-    'Then only the first {p} characters of the resulting fingerprint, a prefix that thousands of other ' +
-    'numbers share.',
+    'Then only {bits} of the resulting fingerprint, which picks one part out of {n} of the list of known ' +
+    'fingerprints: your browser downloads that whole part and looks for yours in it itself.',
+  'privacy.sent.all':
+    'Sent to the server: nothing that depends on what you type. Your browser downloads the whole list of ' +
+    'known fingerprints (SHA-256) and looks for yours in it itself.',
+  'privacy.sent.all.oprf':
+    'Sent to the server: only what you type scrambled by a random number only your browser knows (a ' +
+    '“blinded” point that reveals nothing of what you typed), to which the server applies its secret key, ' +
+    'with a proof, checked here, that it used its published key, the same for everyone. Your browser then ' +
+    'downloads the whole list of known fingerprints and looks for yours in it itself.',
+  'privacy.bits.one': 'the first bit',
+  'privacy.bits.many': 'the first {s} bits',
+  'privacy.nir':
+    'For an NIR: of the at most 999 people born in the same month, in the same commune and of the same sex ' +
+    'as you, ≈ {share} on average ({formula}) fall in that same part.',
+  'privacy.kept':
+    'Never sent: your number, the rest of its fingerprint, the result. Formatting, fingerprinting and the ' +
+    'search in the downloaded part happen here, in your browser.',
   'privacy.kept.oprf':
-    'Never sent: your number, the random number that scrambles it, its full fingerprint, the result. ' +
-    'Formatting, scrambling, fingerprinting and matching happen here, in your browser.',
+    'Never sent: your number, the random number that scrambles it, the rest of its fingerprint, the result. ' +
+    'Formatting, scrambling, fingerprinting and the search in the downloaded part happen here, in your ' +
+    'browser.',
   'privacy.none':
     'No cookies, no analytics, no request to any other site. The check starts only when you press ' +
     '“Check”, never while you type.',
@@ -186,6 +220,10 @@ const en = {
   'status.busy': 'Too many checks from your connection in a short time. Please try again in {s} seconds.',
   'status.scheme': 'This server protects its data with a method this page cannot use.',
   'status.kind': 'This server does not check this kind of identifier.',
+  'status.corrupt':
+    'Check failed: the list received from the server is damaged or incomplete. No result is shown, as it ' +
+    'could be wrong. Please try again in a few minutes; if this persists, do not rely on this service.',
+  'status.changed': 'The list of breaches was updated during your check. Please try again.',
   'status.unverified':
     'Check refused: the server’s answer does not prove that it used its published key, the same for ' +
     'everyone. No result is shown, as it could be wrong or let the server recognise you. Please try again ' +
@@ -270,6 +308,24 @@ export const MESSAGES = { fr, en };
 export function t(lang, key, vars = {}) {
   const text = (MESSAGES[lang] && MESSAGES[lang][key]) || fr[key] || key;
   return text.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+}
+
+function formatNumber(lang, x, options = {}) {
+  return new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', options).format(x);
+}
+
+// What the private path sends (PRODUCT.md §3b, §6): the first `shardBits` bits of the tag, which pick one
+// shard of 2^shardBits (on oprf-p256 after a blinded evaluation); for a NIR, how many of the at most 999
+// people born the same month in the same commune (with the same sex) share that shard: 999 / 2^s.
+export function privacySent(lang, { oprf, shardBits, kind }) {
+  const scheme = oprf ? '.oprf' : '';
+  if (shardBits === 0) return t(lang, `privacy.sent.all${scheme}`);
+  const n = 2 ** shardBits;
+  const bits = t(lang, shardBits === 1 ? 'privacy.bits.one' : 'privacy.bits.many', { s: shardBits });
+  const sent = t(lang, `privacy.sent${scheme}`, { bits, n: formatNumber(lang, n) });
+  if (kind !== 'nir') return sent;
+  const share = formatNumber(lang, 999 / n, { maximumSignificantDigits: 3 });
+  return `${sent} ${t(lang, 'privacy.nir', { share, formula: `999 / ${formatNumber(lang, n)}` })}`;
 }
 
 // The message for a rejected input. `typed` is the number of significant characters (NIR length errors).

@@ -1,11 +1,19 @@
-// The k-anonymity look-up of docs/API.md, for the page: canonical identifier -> tag -> prefix sent to the
-// server, suffix matched here. The tag is SHA-256 of "vigie:{kind}:{canonical}" (WebCrypto) on a sha256
-// index; on an oprf-p256 index it is the RFC 9497 OPRF output of that string under the server's key,
-// obtained by one blinded, verifiable evaluation (web/src/oprf.js): only the blinded element and then the
-// prefix leave, and the evaluation is used only once its proof verifies against the server's published key.
+// The page's look-ups: canonical identifier -> tag -> what is sent -> matched here. The tag is SHA-256 of
+// "vigie:{kind}:{canonical}" (WebCrypto) on a sha256 index; on an oprf-p256 index it is the RFC 9497 OPRF
+// output of that string under the server's key, obtained by one blinded, verifiable evaluation
+// (web/src/oprf.js): only the blinded element leaves, and the evaluation is used only once its proof
+// verifies against the server's published key.
 //
-// Only the prefix (and, for OPRF, the blinded element) ever reaches the injected fetchJson/postBinary: the
-// identifier, the blind, the tag and its suffix stay in this module's locals. No DOM, so node tests run it.
+// Two paths (PRODUCT.md §3, §3b). The private path, the page's: the set's manifest (cached by the caller),
+// then the ONE shard named by the tag's first shard_bits bits, decoded and searched here (web/src/set.js);
+// the server learns shard_bits bits (6 by default). The range path (docs/API.md /v1/range: the first
+// prefix_hex hex digits sent, the bucket matched here) stays for clients that prefer small answers; the page
+// no longer calls it.
+//
+// Only the shard number or the prefix (and, for OPRF, the blinded element) ever reaches the injected
+// fetchJson/fetchBytes/postBinary: the identifier, the blind, the tag and the rest of it stay in this
+// module's locals. No DOM, so node tests run it.
+import { findInShard, shardPath, splitSetTag } from './set.js';
 
 export const RANGE_VERSION = 1;
 
@@ -15,10 +23,14 @@ function hex(bytes) {
   return out;
 }
 
-// Lower-case hex of SHA-256("vigie:{kind}:{canonical}") (PRODUCT.md §3, scheme sha256).
-export async function tagHex(kind, canonical, subtle = globalThis.crypto.subtle) {
+// SHA-256("vigie:{kind}:{canonical}") (PRODUCT.md §3, scheme sha256), as bytes and as lower-case hex.
+export async function tagBytes(kind, canonical, subtle = globalThis.crypto.subtle) {
   const data = new TextEncoder().encode(`vigie:${kind}:${canonical}`);
-  return hex(await subtle.digest('SHA-256', data));
+  return new Uint8Array(await subtle.digest('SHA-256', data));
+}
+
+export async function tagHex(kind, canonical, subtle = globalThis.crypto.subtle) {
+  return hex(await tagBytes(kind, canonical, subtle));
 }
 
 // Checks the body of GET /v1/index (server/index_info.h) and returns what the page needs.
@@ -66,27 +78,83 @@ export function matchRange(body, { kind, prefix, suffix }) {
 // `oprf` is web/src/oprf.js. Throws (`oprf.*`) rather than return a tag the proof does not vouch for: a
 // server evaluating with a key of its own would otherwise turn every look-up into a "not found".
 export async function oprfTagHex(kind, canonical, postBinary, oprf, publicKey) {
+  return hex(await oprfTag(kind, canonical, postBinary, oprf, publicKey));
+}
+
+// The same, as the 32 bytes.
+export async function oprfTag(kind, canonical, postBinary, oprf, publicKey) {
   const input = oprf.oprfInput(kind, canonical);
   const { blind, blindedElement } = oprf.blind(input);
   const path = `v1/oprf/${encodeURIComponent(kind)}/evaluate${oprf.VERIFIABLE_QUERY}`;
   const answer = await postBinary(path, oprf.encodeRequest([blindedElement]));
   const { evaluated: [evaluatedElement], proof } = oprf.parseResponse(answer, 1);
   const [output] = oprf.finalize([{ input, blind, blindedElement, evaluatedElement }], publicKey, proof);
-  return hex(output);
+  return output;
 }
 
-// The whole look-up. `io.fetchJson(path)` gets a path relative to the API root ("v1/range/nir/9caf1") and
-// resolves to the parsed JSON; on an oprf-p256 index `io.postBinary`, `io.oprf` and `io.publicKey` (see
-// oprfTagHex) are needed too; `io.subtle` defaults to WebCrypto's. Resolves to { found, breaches (names),
-// prefix }.
+// The tag of an identifier under the index's scheme (see tagBytes and oprfTag for `io`).
+async function tagOf(kind, canonical, scheme, io) {
+  const { postBinary, oprf, publicKey, subtle = globalThis.crypto.subtle } = io;
+  if (scheme === 'sha256') return tagBytes(kind, canonical, subtle);
+  if (scheme === 'oprf-p256') return oprfTag(kind, canonical, postBinary, oprf, publicKey);
+  throw new Error('index.scheme');
+}
+
+// The whole look-up on the range path. `io.fetchJson(path)` gets a path relative to the API root
+// ("v1/range/nir/9caf1") and resolves to the parsed JSON; on an oprf-p256 index `io.postBinary`, `io.oprf`
+// and `io.publicKey` (see oprfTagHex) are needed too; `io.subtle` defaults to WebCrypto's. Resolves to
+// { found, breaches (names), prefix }.
 export async function lookUp(kind, canonical, info, io) {
-  const { fetchJson, postBinary, oprf, publicKey, subtle = globalThis.crypto.subtle } = io;
-  let tag;
-  if (info.scheme === 'sha256') tag = await tagHex(kind, canonical, subtle);
-  else if (info.scheme === 'oprf-p256') tag = await oprfTagHex(kind, canonical, postBinary, oprf, publicKey);
-  else throw new Error('index.scheme');
+  const tag = hex(await tagOf(kind, canonical, info.scheme, io));
   const { prefix, suffix } = splitTag(tag, info);
-  const body = await fetchJson(`v1/range/${encodeURIComponent(kind)}/${prefix}`);
+  const body = await io.fetchJson(`v1/range/${encodeURIComponent(kind)}/${prefix}`);
   const breaches = matchRange(body, { kind, prefix, suffix });
   return { found: breaches !== null && breaches.length > 0, breaches: breaches || [], prefix };
+}
+
+// The shard of `manifest` where `tag` would be, fetched (`fresh`: past any HTTP cache) and searched: the
+// search result (set.js findInShard, every entry checked) and the shard number asked for.
+async function searchShard(kind, tag, manifest, io, fresh) {
+  const { shard, value } = splitSetTag(tag, manifest.tagBits, manifest.shardBits);
+  const bytes = await io.fetchBytes(shardPath(kind, shard), { fresh });
+  return { asked: shard, hit: findInShard(bytes, manifest.breaches.length, value, { full: true }) };
+}
+
+// A shard that answers another question than the one asked is an error, never a "not found".
+function checkShard(kind, manifest, { asked, hit }) {
+  if (hit.kind !== kind || hit.shardBits !== manifest.shardBits || hit.tagBits !== manifest.tagBits) {
+    throw new Error('set.mismatch');
+  }
+  if (hit.shard !== asked) throw new Error('set.mismatch');
+}
+
+// The whole look-up on the private path. `io.manifest(kind, { fresh })` resolves to the kind's parsed
+// manifest (set.js parseSetManifest; the caller caches it, `fresh` asks past every cache);
+// `io.fetchBytes(path, { fresh })` to a response's bytes; on an oprf-p256 index `io.postBinary`, `io.oprf`
+// and `io.publicKey` as for oprfTag; `io.subtle` defaults to WebCrypto's. Exactly one shard request, unless
+// the index changed between the manifest and the shard (their generations differ): then the manifest is
+// fetched again, once, and the shard again if the new manifest does not describe the one already here.
+// Resolves to { found, breaches (names), shard, timing: { start (performance.now()), tag, shard } (ms: the
+// tag, then the shard's fetch, decode and match) }. Throws SetError (`set.*`) for a damaged shard, `set.mismatch`
+// for a shard of another kind, geometry or number, `set.generation` when the generations still differ.
+export async function lookUpSet(kind, canonical, info, io) {
+  const now = () => globalThis.performance.now();
+  const t0 = now();
+  const [tag, first] = await Promise.all([tagOf(kind, canonical, info.scheme, io), io.manifest(kind)]);
+  const t1 = now();
+  let manifest = first;
+  if (manifest.scheme !== info.scheme) throw new Error('set.scheme');
+  let found = await searchShard(kind, tag, manifest, io, false);
+  if (found.hit.generation !== manifest.generation) {
+    manifest = await io.manifest(kind, { fresh: true });
+    const same = splitSetTag(tag, manifest.tagBits, manifest.shardBits).shard === found.asked
+      && found.hit.generation === manifest.generation;
+    if (!same) found = await searchShard(kind, tag, manifest, io, true);
+    if (found.hit.generation !== manifest.generation) throw new Error('set.generation');
+  }
+  checkShard(kind, manifest, found);
+  const { index, combo } = found.hit;
+  const breaches = index < 0 ? [] : combo.map((i) => manifest.breaches[i]);
+  const timing = { start: t0, tag: t1 - t0, shard: now() - t1 };
+  return { found: breaches.length > 0, breaches, shard: found.asked, timing };
 }

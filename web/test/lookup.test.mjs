@@ -1,15 +1,20 @@
 // The page's look-up (web/src/lookup.js) and texts (web/src/i18n.js), without a browser: tags match
-// sha256("vigie:{kind}:{canonical}"), only the prefix is requested, suffixes are matched locally, and every
-// reason slug of the shared tables has its own message in both languages.
+// sha256("vigie:{kind}:{canonical}"); on the private path (the page's) only the manifest and the one shard
+// the tag's first shard_bits bits name are requested, the rest is matched locally, a damaged or mismatched
+// shard is an error, an index update between manifest and shard is met with one fresh manifest; on the range
+// path only the prefix is requested; every reason slug of the shared tables has its own message in both
+// languages, and the privacy note states the shard bits and the NIR share.
 import assert from 'node:assert/strict';
 import { createHash, webcrypto } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { LANGUAGES, missingKeys, reasonMessage, t } from '../src/i18n.js';
-import { lookUp, matchRange, parseIndexInfo, splitTag, tagHex } from '../src/lookup.js';
+import { LANGUAGES, missingKeys, privacySent, reasonMessage, t } from '../src/i18n.js';
+import { lookUp, lookUpSet, matchRange, parseIndexInfo, splitTag, tagHex } from '../src/lookup.js';
+import { parseSetManifest, SetError } from '../src/set.js';
 import { readCaseTable } from './case_table.mjs';
+import { buildSet } from './set_encoder.mjs';
 
 const subtle = webcrypto.subtle; // globalThis.crypto is not there by default on Node 18 (Debian 12)
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
@@ -40,6 +45,111 @@ test('look-up: only the prefix is requested; the suffix is matched here', async 
   for (const path of requested) {
     assert.ok(!path.includes(suffix) && !path.includes('185057800608491'));
   }
+});
+
+// A server of sets for lookUpSet: `sets` are buildSet results, served in turn (an index update between two
+// requests: the manifest of one, the shards of the next). Every request is recorded.
+function setServer(...sets) {
+  const requests = [];
+  let manifestAt = 0;
+  let shardsAt = 0;
+  const io = {
+    subtle,
+    manifest: async (kind, { fresh = false } = {}) => {
+      requests.push(fresh ? 'manifest (fresh)' : 'manifest');
+      if (fresh) manifestAt = Math.min(manifestAt + 1, sets.length - 1);
+      return parseSetManifest(sets[manifestAt].manifest, kind);
+    },
+    fetchBytes: async (path, { fresh = false } = {}) => {
+      requests.push(fresh ? `${path} (fresh)` : path);
+      const body = sets[shardsAt].shards.get(path);
+      assert.ok(body, path);
+      return body;
+    },
+  };
+  return { io, requests, next: () => { shardsAt += 1; } };
+}
+
+const digest = (canonical) => new Uint8Array(createHash('sha256').update(`vigie:nir:${canonical}`).digest());
+// Synthetic identifiers: 400 indexed in breaches a and/or b, the rest not.
+const ids = Array.from({ length: 500 }, (_, i) => `id-${i}`);
+const entries = ids.slice(0, 400).map((id, i) => ({ tag: digest(id), breaches: [['a'], ['b'], ['a', 'b']][i % 3] }));
+const geometry = { kind: 'nir', scheme: 'sha256', shardBits: 4, tagBits: 30, breaches: ['a', 'b', 'c'], entries };
+
+test('private path: one shard per look-up, named by the first shard_bits bits; found and absent', async () => {
+  const server = setServer(buildSet({ ...geometry, generation: 5 }));
+  for (const [i, id] of ids.entries()) {
+    server.requests.length = 0;
+    const answer = await lookUpSet('nir', id, info, server.io);
+    const shard = digest(id)[0] >> 4;
+    assert.equal(answer.shard, shard);
+    // The one request that depends on the identifier carries its shard number (4 bits here), nothing more.
+    assert.deepEqual(server.requests, ['manifest', `v1/set/nir/${shard.toString(16)}`]);
+    const want = i < 400 ? entries[i].breaches : [];
+    assert.deepEqual(answer, { found: want.length > 0, breaches: want, shard, timing: answer.timing });
+    assert.ok(answer.timing.tag >= 0 && answer.timing.shard >= 0);
+  }
+});
+
+test('private path: a shard of another generation gets one fresh manifest, then an error', async () => {
+  const id = ids[7];
+  const shardPath = `v1/set/nir/${(digest(id)[0] >> 4).toString(16)}`;
+  const old = buildSet({ ...geometry, generation: 5 });
+  const updated = buildSet({ ...geometry, generation: 6, entries: entries.slice(10) });
+  // The cached manifest is older than the shard: the fresh manifest describes the shard already here.
+  let server = setServer(old, updated);
+  server.next();
+  assert.deepEqual((await lookUpSet('nir', id, info, server.io)).breaches, []);
+  assert.deepEqual(server.requests, ['manifest', shardPath, 'manifest (fresh)']);
+  // The shard is older than the manifest (an HTTP cache): fetched again, past the cache.
+  server = setServer(updated, updated);
+  server.io.fetchBytes = ((fetch, first) => async (path, options) => {
+    if (first) {
+      first = false;
+      server.requests.push(path);
+      return old.shards.get(path);
+    }
+    return fetch(path, options);
+  })(server.io.fetchBytes, true);
+  assert.deepEqual((await lookUpSet('nir', id, info, server.io)).breaches, []);
+  assert.deepEqual(server.requests, ['manifest', shardPath, 'manifest (fresh)', `${shardPath} (fresh)`]);
+  // Still not the same generation after that: an error, not an answer.
+  server = setServer(old, old);
+  server.io.fetchBytes = async (path) => updated.shards.get(path);
+  await assert.rejects(lookUpSet('nir', id, info, server.io), /set\.generation/);
+  // Another geometry in the fresh manifest (shard bits changed): the shard it names is fetched.
+  const regrown = buildSet({ ...geometry, generation: 6, shardBits: 5 });
+  server = setServer(old, regrown);
+  server.next();
+  assert.deepEqual((await lookUpSet('nir', id, info, server.io)).breaches, entries[7].breaches);
+  assert.equal(server.requests.at(-1), `v1/set/nir/${(digest(id)[0] >> 3).toString(16)} (fresh)`);
+});
+
+test('private path: a damaged shard or one answering another question is an error, never "not found"', async () => {
+  const set = buildSet({ ...geometry, generation: 5 });
+  const id = ids[450]; // absent: a damaged shard must not turn into its "not found"
+  const path = `v1/set/nir/${(digest(id)[0] >> 4).toString(16)}`;
+  const serve = (body) => {
+    const server = setServer(set);
+    server.io.fetchBytes = async () => body;
+    return server.io;
+  };
+  const good = set.shards.get(path);
+  for (let at = 0; at < good.length; at += 1) {
+    const body = Uint8Array.from(good);
+    body[at] ^= 0x10;
+    await assert.rejects(lookUpSet('nir', id, info, serve(body)), SetError, `byte ${at}`);
+  }
+  await assert.rejects(lookUpSet('nir', id, info, serve(good.subarray(0, good.length - 1))), /set\.truncated/);
+  const otherShard = [...set.shards.keys()].find((p) => p !== path);
+  await assert.rejects(lookUpSet('nir', id, info, serve(set.shards.get(otherShard))), /set\.mismatch/);
+  const email = buildSet({ ...geometry, kind: 'email', generation: 5 });
+  await assert.rejects(lookUpSet('nir', id, info, serve(email.shards.get(path.replace('nir', 'email')))),
+    /set\.mismatch/);
+  // A manifest of another scheme: its tags are not these.
+  const oprfSet = setServer(buildSet({ ...geometry, scheme: 'oprf-p256', generation: 5 }));
+  await assert.rejects(lookUpSet('nir', id, info, oprfSet.io), /set\.scheme/);
+  assert.deepEqual(oprfSet.requests, ['manifest']);
 });
 
 test('range bodies this page cannot read are refused', () => {
@@ -79,4 +189,20 @@ test('texts: both languages complete; every reason slug of the tables has its ow
   assert.match(reasonMessage('fr', 'nir', 'nir.length', 12), /manque.*saisi 12/);
   assert.match(reasonMessage('fr', 'nir', 'nir.length', 16), /Trop de chiffres.*saisi 16/);
   assert.match(reasonMessage('fr', 'nir', 'nir.corsica'), /2A ou 2B/);
+});
+
+test('privacy note: the bits sent, and for a NIR the share of its 999 neighbours (999 / 2^s)', () => {
+  const fr = privacySent('fr', { oprf: false, shardBits: 6, kind: 'nir' });
+  assert.match(fr, /seulement les 6 premiers bits de l’empreinte \(SHA-256\)/);
+  assert.match(fr, /un morceau sur 64/);
+  assert.match(fr, /des 999 personnes au plus nées le même mois, dans la même commune .* ≈ 15,6 en moyenne \(999 \/ 64\)/);
+  const en = privacySent('en', { oprf: true, shardBits: 6, kind: 'nir' });
+  assert.match(en, /“blinded” point that reveals nothing/);
+  assert.match(en, /only the first 6 bits of the resulting fingerprint/);
+  assert.match(en, /≈ 15\.6 on average \(999 \/ 64\)/);
+  assert.doesNotMatch(privacySent('fr', { oprf: false, shardBits: 6, kind: 'email' }), /999/);
+  assert.match(privacySent('fr', { oprf: false, shardBits: 1, kind: 'nir' }), /le premier bit .* ≈ 500/);
+  assert.match(privacySent('en', { oprf: false, shardBits: 12, kind: 'nir' }), /4,096 .* ≈ 0\.244/);
+  assert.match(privacySent('fr', { oprf: true, shardBits: 0, kind: 'nir' }), /liste entière/);
+  assert.doesNotMatch(privacySent('en', { oprf: false, shardBits: 0, kind: 'nir' }), /999|\{/);
 });

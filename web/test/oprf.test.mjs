@@ -13,12 +13,14 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { lookUp, oprfTagHex, parseIndexInfo, splitTag } from '../src/lookup.js';
+import { lookUp, lookUpSet, oprfTagHex, parseIndexInfo, splitTag } from '../src/lookup.js';
 import * as oprf from '../src/oprf.js';
 import {
   blind, checkElement, encodeRequest, finalize, oprfInput, parsePublicKey, parseResponse,
 } from '../src/oprf.js';
+import { parseSetManifest } from '../src/set.js';
 import { p256, p256_oprf } from '../src/vendor-noble-curves-nist.js';
+import { buildSet } from './set_encoder.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fromHex = (s) => new Uint8Array(Buffer.from(s, 'hex'));
@@ -355,4 +357,55 @@ test('look-up on an oprf-p256 index: only the blinded element and the prefix lea
   }
   await assert.rejects(lookUp('nir', canonical, { ...info, scheme: 'sha1' }, { fetchJson: bucket(others) }),
     /index.scheme/);
+});
+
+test('private path on an oprf-p256 index: the blinded element, then one shard; no shard for a bad proof', async () => {
+  const { secretKey, publicKey } = p256_oprf.oprf.generateKeyPair();
+  const info = parseIndexInfo({ v: 1, scheme: 'oprf-p256', prefix_hex: 5, suffix_hex: 16, kinds: ['nir'] });
+  const present = '185057800608491';
+  const absent = '299127505699940';
+  const tagOf = (canonical) => p256_oprf.oprf.evaluate(secretKey, oprfInput('nir', canonical));
+  const { manifest, shards } = buildSet({
+    kind: 'nir', scheme: 'oprf-p256', generation: 1, shardBits: 6, tagBits: 30, breaches: ['a', 'b'],
+    entries: [{ tag: tagOf(present), breaches: ['b'] }, { tag: tagOf('100000000000000'), breaches: ['a'] }],
+  });
+  const sent = [];
+  const evaluatePath = 'v1/oprf/nir/evaluate?verifiable=1';
+  const io = (evaluate) => ({
+    oprf,
+    publicKey,
+    postBinary: async (path, body) => {
+      sent.push({ path, body: toHex(body) });
+      return evaluate(body.slice(2));
+    },
+    manifest: async (kind) => parseSetManifest(manifest, kind),
+    fetchBytes: async (path) => {
+      sent.push({ path, body: '' });
+      return shards.get(path);
+    },
+  });
+  const honest = io((blinded) => answerBytes(evaluateVerifiably(secretKey, [blinded])));
+  const found = await lookUpSet('nir', present, info, honest);
+  assert.equal(found.found, true);
+  assert.deepEqual(found.breaches, ['b']);
+  const none = await lookUpSet('nir', absent, info, honest);
+  assert.deepEqual([none.found, none.breaches], [false, []]);
+  const shardOf = (canonical) => `v1/set/nir/${(tagOf(canonical)[0] >> 2).toString(16)}`;
+  assert.deepEqual(sent.map((r) => r.path), [evaluatePath, shardOf(present), evaluatePath, shardOf(absent)]);
+  assert.notEqual(sent[0].body, sent[2].body);
+  const tagHex = toHex(tagOf(present));
+  for (const r of sent) {
+    for (const secret of [present, toHex(oprfInput('nir', present)), tagHex, tagHex.slice(2)]) {
+      assert.ok(!r.path.includes(secret) && !r.body.includes(secret), r.path);
+    }
+  }
+  // A proof that does not verify: refused before any shard is asked for.
+  sent.length = 0;
+  const tampered = io((blinded) => {
+    const bytes = answerBytes(evaluateVerifiably(secretKey, [blinded]));
+    bytes[bytes.length - 1] ^= 1;
+    return bytes;
+  });
+  await assert.rejects(lookUpSet('nir', present, info, tampered), /oprf.proof/);
+  assert.deepEqual(sent.map((r) => r.path), [evaluatePath]);
 });
