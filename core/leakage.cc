@@ -271,7 +271,8 @@ Result<std::vector<KnownPersonSample>> SampleKnownPerson(const Scheme& scheme, c
   std::uniform_int_distribution<int> sex(1, 2), year(a.first_year, a.last_year), month(1, 12),
       order(1, kOrders);
   std::vector<KnownPersonSample> out;
-  for (int p : {4, 5, 6}) out.push_back({p, profiles, 0, 0});
+  for (int p : {4, 5, 6}) out.push_back({.prefix_hex = p, .profiles = profiles});
+  for (int s = 0; s <= 12; ++s) out.push_back({.shard_bits = s, .profiles = profiles});
   std::string arena(kOrders * kNirLength, '0');
   std::vector<std::string_view> views(kOrders);
   std::vector<uint8_t> tags(kOrders * scheme.tag_bytes());
@@ -291,7 +292,7 @@ Result<std::vector<KnownPersonSample>> SampleKnownPerson(const Scheme& scheme, c
     };
     const uint32_t mine = top24(person);
     for (KnownPersonSample& sample : out) {
-      const int shift = 24 - 4 * sample.prefix_hex;
+      const int shift = 24 - sample.bits();
       uint64_t others = 0;
       for (int o = 0; o < kOrders; ++o) {
         if (o != person && (top24(o) >> shift) == (mine >> shift)) ++others;

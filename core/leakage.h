@@ -13,6 +13,7 @@
 // a value.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -87,14 +88,17 @@ size_t CommunesCovering(const Birthplaces& places, double share);
 
 // An observer knows a person's sex, year, month and commune and sees the prefix of their tag: how many of
 // the other 998 candidates (orders) share it. Measured over random profiles (commune drawn by population,
-// the person's own order uniform), for p = 4, 5, 6.
+// the person's own order uniform), for p = 4, 5, 6 — and, for the private path (PRODUCT.md §3b), how many
+// share the person's shard: the first s bits of the tag, s = 0..12.
 struct KnownPersonSample {
-  int prefix_hex = 0;
+  int prefix_hex = 0;   // a range prefix of this many hex digits, or
+  int shard_bits = -1;  // (>= 0) a private-path shard of this many bits
   uint64_t profiles = 0;
   uint64_t others_sharing = 0;  // summed over profiles
   uint64_t max_others = 0;      // the worst single profile
+  int bits() const { return shard_bits >= 0 ? shard_bits : 4 * prefix_hex; }
   double mean_others() const { return profiles ? double(others_sharing) / double(profiles) : 0; }
-  double expected_others() const { return PerPrefix(kOrders - 1, prefix_hex); }
+  double expected_others() const { return (kOrders - 1) / std::pow(2.0, bits()); }
 };
 Result<std::vector<KnownPersonSample>> SampleKnownPerson(const Scheme& scheme, const Birthplaces& places,
                                                          const Assumptions& assumptions, uint64_t profiles,

@@ -92,6 +92,10 @@ Result<LeakageReport> BuildLeakageReport(const LeakageOptions& options) {
       SampleKnownPerson(**sha256, *places, options.assumptions, options.profiles, options.seed);
   if (!samples.ok()) return samples.status();
   for (const KnownPersonSample& s : *samples) {
+    if (s.shard_bits >= 0) {
+      r.shard_samples.push_back(s);
+      continue;
+    }
     for (int p : options.prefix_hex) {
       if (s.prefix_hex == p) r.samples.push_back(s);
     }
@@ -157,6 +161,16 @@ std::string LeakageText(const LeakageReport& r) {
       "  => whoever can compute tags (sha256: anyone; oprf-p256: the key holder) and knows these four\n"
       "     fields pins the person from the prefix alone; a bucket's content then says whether they are in\n"
       "     the index (and in which breaches)\n";
+  out += "\nPrivate path (one shard fetched: the first s bits of the tag), the same profiles\n";
+  out += Format("  %2s %26s %20s %12s\n", "s", "others in their shard", "measured mean", "worst");
+  for (const KnownPersonSample& s : r.shard_samples) {
+    out += Format("  %2d %26s %20s %12llu\n", s.shard_bits,
+                  Format("%.4g (998/2^%d)", s.expected_others(), s.shard_bits).c_str(),
+                  Format("%.4g", s.mean_others()).c_str(), (unsigned long long)s.max_others);
+  }
+  out +=
+      "  => with s = 6 (the default) the operator who knows the four fields is left with the person and about\n"
+      "     15.6 others; a client that fetches the whole set (s bits: none) leaves it nothing\n";
   return out;
 }
 
@@ -192,6 +206,12 @@ std::string LeakageJson(const LeakageReport& r) {
                                               {"measured_mean_others", s.mean_others()},
                                               {"others_in_all", s.others_sharing},
                                               {"worst_profile", s.max_others}});
+  }
+  for (const KnownPersonSample& s : r.shard_samples) {
+    j["known_person"]["by_shard"].push_back({{"shard_bits", s.shard_bits},
+                                             {"expected_others", s.expected_others()},
+                                             {"measured_mean_others", s.mean_others()},
+                                             {"worst_profile", s.max_others}});
   }
   return j.dump(2) + "\n";
 }

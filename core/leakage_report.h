@@ -27,6 +27,7 @@ struct LeakageReport {
   std::vector<FieldBits> fields;
   size_t communes_half = 0, communes_90 = 0;  // most populous communes holding 50% / 90% of the population
   std::vector<KnownPersonSample> samples;     // measured with the sha256 scheme
+  std::vector<KnownPersonSample> shard_samples;  // the private path: s = 0..12, same profiles
 };
 
 // "leakage.prefix" for a prefix length outside 4..6.

@@ -148,7 +148,7 @@ TEST_CASE("SampleKnownPerson counts the other candidates sharing the person's pr
   FakeScheme same(0xabcdef);
   Result<std::vector<KnownPersonSample>> all = SampleKnownPerson(same, b, Assumptions{}, 5, 7);
   REQUIRE(all.ok());
-  REQUIRE(all->size() == 3);
+  REQUIRE(all->size() == 3 + 13);  // p = 4, 5, 6, then shards s = 0..12
   for (const KnownPersonSample& s : *all) {
     CHECK(s.profiles == 5);
     CHECK(s.others_sharing == 5 * 998);
@@ -166,6 +166,13 @@ TEST_CASE("SampleKnownPerson counts the other candidates sharing the person's pr
   // Expected 300 * 998 / 65536 = 4.6 at p=4; a uniform tag stays far below 40.
   CHECK((*real)[0].others_sharing < 40);
   CHECK((*real)[0].expected_others() == doctest::Approx(998.0 / 65536));
+  // Shards: s = 0 holds everyone; each extra bit about halves the others (expected 998 / 2^s).
+  CHECK((*real)[3].shard_bits == 0);
+  CHECK((*real)[3].others_sharing == 300 * 998);
+  for (size_t i = 4; i < real->size(); ++i) {
+    CHECK((*real)[i].others_sharing <= (*real)[i - 1].others_sharing);
+    CHECK((*real)[i].mean_others() == doctest::Approx((*real)[i].expected_others()).epsilon(0.25));
+  }
   // Deterministic for a seed.
   Result<std::vector<KnownPersonSample>> again = SampleKnownPerson(**sha, b, Assumptions{}, 300, 1);
   REQUIRE(again.ok());
