@@ -1,6 +1,8 @@
 #include "core/published_set.h"
 
 #include <algorithm>
+#include <functional>
+#include <thread>
 #include <cstdio>
 #include <map>
 #include <unordered_map>
@@ -91,21 +93,89 @@ class ShardCoder {
   std::vector<std::vector<uint32_t>> combos_;
 };
 
+// The shards [first, end) of a set, coded from the buckets whose prefixes they cover: unpadded bodies one
+// after another, their offsets and entry counts. Threads code disjoint ranges.
+struct CodedRange {
+  std::string bodies;
+  std::vector<size_t> offsets{0};
+  std::vector<uint32_t> counts;
+  Status status;
+};
+
+void CodeShards(const Index& index, Kind kind, const RangeBreachTable& breaches, int shard_bits, int tag_bits,
+                uint64_t generation, uint32_t first, uint32_t end, CodedRange* out) {
+  const TagLayout& layout = index.layout();
+  // A shard is the first shard_bits bits of the tag, so it covers whole prefixes (shard_bits <= 12 < 16).
+  const int spare = 4 * layout.prefix_hex - shard_bits;
+  ShardCoder coder(kind, shard_bits, tag_bits, generation);
+  coder.Start(first);
+  auto finish_until = [&](uint32_t next) {  // codes the current shard and the empty ones before `next`
+    while (coder.number() < next) {
+      out->counts.push_back(coder.Finish(&out->bodies));
+      out->offsets.push_back(out->bodies.size());
+      const uint32_t following = coder.number() + 1;
+      coder.Start(following);
+    }
+  };
+  Bucket bucket;
+  std::vector<uint32_t> positions;
+  out->status = index.ForEachBucket(kind, first << spare, end << spare, [&](uint32_t prefix, std::string_view encoded) {
+    VIGIE_RETURN_IF_ERROR(DecodeBucket(encoded, layout.suffix_bytes(), &bucket));
+    for (size_t i = 0; i < bucket.size(); ++i) {
+      const uint64_t bits = TagWord(layout, prefix, bucket.suffix(i)) >> (64 - tag_bits);
+      finish_until(SetShardOf(bits, tag_bits, shard_bits));
+      positions.clear();
+      for (const Membership& member : bucket.members_of(i)) {
+        const int position = breaches.PositionOf(member.breach_id);
+        if (position < 0) return Status::Corruption("a bucket names a breach the catalogue does not have");
+        positions.push_back(static_cast<uint32_t>(position));
+      }
+      coder.Add(SetValueOf(bits, tag_bits, shard_bits), positions);
+    }
+    return Status::Ok();
+  });
+  if (out->status.ok()) finish_until(end);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PublishedSet>> PublishedSet::Build(const Index& index, Kind kind,
                                                           const RangeBreachTable& breaches, const Options& options) {
   const TagLayout& layout = index.layout();
-  uint64_t entries = 0;
-  VIGIE_RETURN_IF_ERROR(index.ForEachBucket(kind, [&](uint32_t, std::string_view encoded) -> Status {
-    auto n = BucketEntryCount(encoded);
-    if (!n.ok()) return n.status();
-    entries += *n;
-    return Status::Ok();
-  }));
   const int shard_bits = options.shard_bits;
-  const int tag_bits = SetTagBitsFor(entries, shard_bits, 4 * (layout.prefix_hex + layout.suffix_hex));
+  if (shard_bits < 0 || shard_bits > std::min(kMaxShardBits, 4 * layout.prefix_hex)) {
+    return Status::InvalidArgument("index.shard-bits", "shard bits out of range for this index");
+  }
   const uint32_t shards = uint32_t{1} << shard_bits;
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, shards);
+  // Shard ranges per thread, and the buckets they cover, for both passes.
+  std::vector<uint32_t> bounds;
+  for (size_t t = 0; t <= threads; ++t) bounds.push_back(static_cast<uint32_t>(uint64_t{shards} * t / threads));
+  const int spare = 4 * layout.prefix_hex - shard_bits;
+  auto in_parallel = [&](const std::function<void(size_t)>& fn) {
+    std::vector<std::thread> workers;
+    for (size_t t = 1; t < threads; ++t) workers.emplace_back(fn, t);
+    fn(0);
+    for (std::thread& w : workers) w.join();
+  };
+
+  std::vector<uint64_t> entries_of(threads, 0);
+  std::vector<Status> counted(threads);
+  in_parallel([&](size_t t) {
+    counted[t] = index.ForEachBucket(kind, bounds[t] << spare, bounds[t + 1] << spare,
+                                     [&](uint32_t, std::string_view encoded) -> Status {
+                                       auto n = BucketEntryCount(encoded);
+                                       if (!n.ok()) return n.status();
+                                       entries_of[t] += *n;
+                                       return Status::Ok();
+                                     });
+  });
+  uint64_t entries = 0;
+  for (size_t t = 0; t < threads; ++t) {
+    VIGIE_RETURN_IF_ERROR(counted[t]);
+    entries += entries_of[t];
+  }
+  const int tag_bits = SetTagBitsFor(entries, shard_bits, 4 * (layout.prefix_hex + layout.suffix_hex));
 
   std::unique_ptr<PublishedSet> set(new PublishedSet());
   set->kind_ = kind;
@@ -118,56 +188,32 @@ Result<std::unique_ptr<PublishedSet>> PublishedSet::Build(const Index& index, Ki
   m.breaches = breaches.names;
   m.padded = options.pad;
 
-  // Unpadded bodies, one after another; padded (if asked) once the largest is known.
-  std::string bodies;
-  std::vector<size_t> offsets{0};
-  std::vector<uint32_t> counts;  // per shard
-  ShardCoder coder(kind, shard_bits, tag_bits, m.generation);
-  coder.Start(0);
-  auto finish_until = [&](uint32_t next) {  // codes the current shard and the empty ones before `next`
-    while (coder.number() < next) {
-      counts.push_back(coder.Finish(&bodies));
-      offsets.push_back(bodies.size());
-      const uint32_t following = coder.number() + 1;
-      coder.Start(following);
-    }
-  };
-  Bucket bucket;
-  std::vector<uint32_t> positions;
-  const Status coded = index.ForEachBucket(kind, [&](uint32_t prefix, std::string_view encoded) -> Status {
-    VIGIE_RETURN_IF_ERROR(DecodeBucket(encoded, layout.suffix_bytes(), &bucket));
-    for (size_t i = 0; i < bucket.size(); ++i) {
-      const uint64_t bits = TagWord(layout, prefix, bucket.suffix(i)) >> (64 - tag_bits);
-      const uint32_t shard = SetShardOf(bits, tag_bits, shard_bits);
-      finish_until(shard);
-      positions.clear();
-      for (const Membership& member : bucket.members_of(i)) {
-        const int position = breaches.PositionOf(member.breach_id);
-        if (position < 0) return Status::Corruption("a bucket names a breach the catalogue does not have");
-        positions.push_back(static_cast<uint32_t>(position));
-      }
-      coder.Add(SetValueOf(bits, tag_bits, shard_bits), positions);
-    }
-    return Status::Ok();
+  std::vector<CodedRange> ranges(threads);
+  in_parallel([&](size_t t) {
+    CodeShards(index, kind, breaches, shard_bits, tag_bits, m.generation, bounds[t], bounds[t + 1], &ranges[t]);
   });
-  VIGIE_RETURN_IF_ERROR(coded);
-  finish_until(shards);
-
-  size_t largest = 0;
-  for (uint32_t i = 0; i < shards; ++i) largest = std::max(largest, offsets[i + 1] - offsets[i]);
-  set->all_.reserve(options.pad ? largest * shards : bodies.size());
-  for (uint32_t i = 0; i < shards; ++i) {
-    const std::string_view body = std::string_view(bodies).substr(offsets[i], offsets[i + 1] - offsets[i]);
-    const size_t start = set->all_.size();
-    if (options.pad) {
-      PadSetShard(body, largest, &set->all_);
-    } else {
-      set->all_.append(body);
+  size_t largest = 0, total = 0;
+  for (const CodedRange& r : ranges) {
+    VIGIE_RETURN_IF_ERROR(r.status);
+    total += r.bodies.size();
+    for (size_t i = 0; i + 1 < r.offsets.size(); ++i) largest = std::max(largest, r.offsets[i + 1] - r.offsets[i]);
+  }
+  // Unpadded bodies, one after another; padded (if asked) to the largest.
+  set->all_.reserve(options.pad ? largest * shards : total);
+  for (const CodedRange& r : ranges) {
+    for (size_t i = 0; i < r.counts.size(); ++i) {
+      const std::string_view body = std::string_view(r.bodies).substr(r.offsets[i], r.offsets[i + 1] - r.offsets[i]);
+      const size_t start = set->all_.size();
+      if (options.pad) {
+        PadSetShard(body, largest, &set->all_);
+      } else {
+        set->all_.append(body);
+      }
+      set->offsets_.push_back(set->all_.size());
+      const std::string_view stored = std::string_view(set->all_).substr(start);
+      m.count += r.counts[i];
+      m.shards.push_back({r.counts[i], stored.size(), BodyEtag(stored)});
     }
-    set->offsets_.push_back(set->all_.size());
-    const std::string_view stored = std::string_view(set->all_).substr(start);
-    m.count += counts[i];
-    m.shards.push_back({counts[i], stored.size(), BodyEtag(stored)});
   }
   set->manifest_json_ = EncodeSetManifestJson(m);
   set->manifest_etag_ = BodyEtag(set->manifest_json_);

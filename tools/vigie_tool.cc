@@ -1,12 +1,14 @@
 // vigie-tool: measurements behind docs/THREAT-MODEL.md (core/leakage.h, core/leakage_report.h).
 //   vigie-tool leakage [--prefix-hex P] [--first-year Y --last-year Y] [--profiles N] [--seed S] [--json]
 //   vigie-tool bruteforce-rate [--seconds S] [--threads N] [--json]
+//   vigie-tool set-build --index DIR [--shard-bits S] [--json]
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
 #include <thread>
 
 #include "core/leakage_report.h"
+#include "core/set_report.h"
 
 namespace {
 
@@ -52,7 +54,23 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   bruteforce->add_flag("--json", brute_json, "JSON instead of text");
 
+  std::string set_index;
+  int set_shard_bits = -1;
+  bool set_json = false;
+  CLI::App* set_build = app.add_subcommand(
+      "set-build", "Build the private path's sets of an index (as vigie-serve does) and print time and size");
+  set_build->add_option("--index", set_index, "index directory")->required();
+  set_build->add_option("--shard-bits", set_shard_bits, "shard bits (default: the index's)")->check(CLI::Range(0, 12));
+  set_build->add_flag("--json", set_json, "JSON instead of text");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (set_build->parsed()) {
+    auto figures = vigie::MeasureSets(set_index, set_shard_bits);
+    if (!figures.ok()) return Fail(figures.status());
+    std::fputs((set_json ? vigie::SetFiguresJson(*figures) : vigie::SetFiguresText(*figures)).c_str(), stdout);
+    return 0;
+  }
 
   if (leakage->parsed()) {
     if (prefix_hex != 0) leak.prefix_hex = {prefix_hex};

@@ -1,14 +1,23 @@
 // The citizen page in a real browser: Debian's headless Chromium driven by playwright-core, against a running
 // vigie-serve (tests/e2e/web_page.sh starts it on a generated index). Checks that a present NIR shows its
-// breach, an absent one says so, input errors are explained, nothing but the prefix reaches the server (every
-// request the page makes is recorded), the page passes axe-core's WCAG 2.1 AA rules in every state, keyboard
-// use works, and a phone-sized screen has no horizontal scrolling. Saves screenshots of the states.
+// breach, an absent one says so, input errors are explained, the page uses the private path (PRODUCT.md §3b):
+// every look-up asks for exactly one shard of the set (GET v1/set/nir/{hex}, the one the tag's first
+// shard_bits bits name; the manifest, fetched once, aside) and never /v1/range, so nothing but the shard
+// number reaches the server (every request the page makes is recorded); the privacy note states the shard
+// bits and, for a NIR, 999 / 2^s; a damaged shard (a byte flipped, truncated; Playwright routes) shows the
+// "check failed" error, never "not found", and one of another generation gets one fresh manifest, then the
+// "updated during your check" message; the page passes axe-core's WCAG 2.1 AA rules in every state, keyboard
+// use works, and a phone-sized screen has no horizontal scrolling. Saves screenshots of the states. Prints
+// the time of a check (evaluation + shard fetch + decode + match, the page's own `vigie.check` measure, and
+// click to result) on the server's shard and on a full-size one (≈ 1.4 MB: 520 000 entries of 39 bits, as
+// 33 M NIRs make with 6 shard bits; served by a route in place of the server's).
 // With OPRF_KEY_FILE the index is oprf-p256 under that key: the page must fetch the server's public key,
-// blind, have the server evaluate verifiably, check the proof, finalize, then fetch the prefix; the requests
-// then hold only the blinded point (the POST body, fresh for every check) and the prefix. Answers altered on
-// the way (Playwright routes: a proof byte flipped, no proof, a per-client key's proof, a malformed key) give
-// the "check refused" error, never a result, and no prefix is sent. Too many evaluations give the "try again
-// in N seconds" message (the server runs with a small --oprf-burst, checked last).
+// blind, have the server evaluate verifiably, check the proof, finalize, then fetch the shard; the requests
+// then hold only the blinded point (the POST body, fresh for every check) and the shard number. Answers
+// altered on the way (Playwright routes: a proof byte flipped, no proof, a per-client key's proof, a
+// malformed key) give the "check refused" error, never a result, and no shard is asked for. Too many
+// evaluations give the "try again in N seconds" message (the server runs with a small --oprf-burst, checked
+// last; the damaged-shard checks evaluate in a route, with the key, to keep the server's budget for it).
 //
 // vigie-serve embeds the page when it is built: a server built before the last change to web/src serves
 // another page, which this script reports first (rebuild it). With VIGIE_WEB_FROM_SOURCE=1 the browser gets
@@ -26,7 +35,9 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
+import { crc32, decodeShard } from '../src/set.js';
 import { p256, p256_hasher, p256_oprf } from '../src/vendor-noble-curves-nist.js';
+import { encodeShard } from './set_encoder.mjs';
 
 const [base, present, absent, shots, keyFile] = process.argv.slice(2);
 if (!shots) {
@@ -71,12 +82,22 @@ function fulfill(route, response, body) {
   return route.fulfill({ status: response.status(), headers, body });
 }
 
+const TYPES = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8',
+  svg: 'image/svg+xml', txt: 'text/plain; charset=utf-8' };
+
 async function servePageFromSource(ctx) {
   if (!fromSource) return;
   await ctx.route((url) => url.origin === origin && pageFile(url.href) !== null, async (route) => {
     const response = await route.fetch();
-    const path = join(src, pageFile(route.request().url()));
-    await (existsSync(path) ? fulfill(route, response, readFileSync(path)) : route.fulfill({ response }));
+    const name = pageFile(route.request().url());
+    const path = join(src, name);
+    if (!existsSync(path)) return route.fulfill({ response });
+    if (response.status() !== 404) return fulfill(route, response, readFileSync(path));
+    // A file the server's build does not have yet (a new module): the page's headers, its own type.
+    const page = await route.fetch({ url: origin + '/' });
+    const headers = { ...page.headers(), 'content-type': TYPES[name.split('.').pop()] };
+    for (const header of ['content-length', 'content-encoding', 'etag']) delete headers[header];
+    return route.fulfill({ status: 200, headers, body: readFileSync(path) });
   });
 }
 
@@ -94,6 +115,14 @@ if (fromSource) {
     process.exit(1);
   }
 }
+
+// The set's geometry as the server publishes it: which shard each NIR's look-up must ask for.
+const manifest = await (await fetch(new URL('v1/set/nir', origin))).json();
+const firstBits = (canonical, n) => (n === 0 ? 0n : BigInt(`0x${tag(canonical).slice(0, 16)}`) >> BigInt(64 - n));
+const shardOf = (canonical) => Number(firstBits(canonical, manifest.shard_bits));
+const shardPathOf = (canonical) => `/v1/set/nir/${shardOf(canonical).toString(16)}`;
+const SHARD_PATH = /^\/v1\/set\/nir\/[0-9a-f]+$/;
+const shardUrl = (url) => SHARD_PATH.test(url.pathname);
 
 let failures = 0;
 async function check(name, fn) {
@@ -142,6 +171,31 @@ async function axe(state) {
   assert.deepEqual(result, [], `axe violations (${state})`);
 }
 
+// A shard or manifest answer changed on the way: `change(body)` alters the bytes in place or returns others.
+const altered = (change) => async (route) => {
+  const response = await route.fetch();
+  const body = Buffer.from(await response.body());
+  await fulfill(route, response, change(body) || body);
+};
+
+// Every look-up: exactly one shard request, the one its NIR's tag names (the manifest aside), no range.
+function assertOneShard(before, canonical) {
+  const paths = requests.slice(before).map((r) => new URL(r.url).pathname);
+  assert.deepEqual(paths.filter((p) => SHARD_PATH.test(p)), [shardPathOf(canonical)], String(paths));
+  assert.ok(!paths.some((p) => p.startsWith('/v1/range/')), `no range request: ${paths}`);
+}
+
+// The page's own measure of its last check (app.js: tag, then shard fetch + decode + match), in ms.
+const timings = [];
+async function recordTiming(label, clickToResult, target = page) {
+  const last = await target.evaluate(() => {
+    const entry = performance.getEntriesByName('vigie.check').at(-1);
+    return entry ? { total: entry.duration, ...entry.detail } : null;
+  });
+  assert.ok(last, 'the page measured its check');
+  timings.push({ label, ...last, clickToResult });
+}
+
 const result = page.locator('#result');
 const error = page.locator('#error');
 async function submitNir(text, { keyboard = false } = {}) {
@@ -161,7 +215,10 @@ await check('the page loads with its policy, explains what is sent, in French', 
   assert.match(headers['content-security-policy'], /default-src 'none'; script-src 'self'/);
   assert.equal(headers['x-content-type-options'], 'nosniff');
   assert.equal(headers['referrer-policy'], 'no-referrer');
-  await page.waitForFunction(() => document.querySelector('#privacy-sent').textContent.includes('5 premiers'));
+  await page.waitForFunction(() => document.querySelector('#privacy-sent').textContent.includes('6 premiers bits'));
+  assert.equal(manifest.shard_bits, 6, 'the test index has the default 6 shard bits');
+  assert.match(await page.locator('#privacy-sent').innerText(),
+    /un morceau sur 64 .* des 999 personnes au plus nées le même mois, dans la même commune .* ≈ 15,6 en moyenne \(999 \/ 64\)/s);
   assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
   assert.match(await page.locator('.privacy').innerText(), /Jamais envoyé : votre numéro/);
   if (secretKey) {
@@ -176,9 +233,13 @@ await check('the page loads with its policy, explains what is sent, in French', 
   await page.screenshot({ path: join(shots, 'page-fr.png'), fullPage: true });
 });
 
-await check('a present NIR shows its breach, title, date, data classes and advice', async () => {
+await check('a present NIR shows its breach, title, date, data classes and advice; one shard asked for', async () => {
+  const before = requests.length;
   await submitNir(spaced(present));
+  const clicked = performance.now();
   await page.locator('#result.found').waitFor();
+  await recordTiming(`the server's shard (${manifest.shards[shardOf(present)].bytes} bytes)`, performance.now() - clicked);
+  assertOneShard(before, present);
   const text = await result.innerText();
   assert.match(text, /figure dans 1 fuite connue/);
   assert.match(text, /Mutuelle A/);
@@ -197,8 +258,10 @@ await check('an absent NIR is reported absent (keyboard only: Tab to the field, 
     await page.keyboard.press('Tab');
   }
   assert.equal(await page.evaluate(() => document.activeElement.id), 'value', 'the field is reachable with Tab');
+  const before = requests.length;
   await submitNir(absent, { keyboard: true });
   await page.locator('#result.absent').waitFor();
+  assertOneShard(before, absent);
   assert.match(await result.innerText(), /ne figure dans aucune fuite connue/);
   await axe('absent');
   await page.screenshot({ path: join(shots, 'absent-fr.png'), fullPage: true });
@@ -229,8 +292,11 @@ await check('English: the switch translates the page and the messages', async ()
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.match(await page.locator('h1').innerText(), /Has my number leaked/);
   assert.match(await error.innerText(), /Some digits are missing/);
+  assert.match(await page.locator('#privacy-sent').innerText(), /one part out of 64 .* ≈ 15\.6 on average \(999 \/ 64\)/s);
+  const before = requests.length;
   await submitNir(spaced(present));
   await page.locator('#result.found').waitFor();
+  assertOneShard(before, present);
   assert.match(await result.innerText(), /appears in 1 known breach/);
   assert.match(await result.innerText(), /1 February 2024/);
   await axe('english');
@@ -239,13 +305,13 @@ await check('English: the switch translates the page and the messages', async ()
   assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
 });
 
-await check(secretKey ? 'nothing but the blinded point and the prefix reaches the server'
-  : 'nothing but the prefix reaches the server', async () => {
-  const range = requests.filter((r) => r.url.includes('/v1/range/'));
-  assert.deepEqual(
-    [...new Set(range.map((r) => new URL(r.url).pathname))].sort(),
-    [`/v1/range/nir/${tag(present).slice(0, 5)}`, `/v1/range/nir/${tag(absent).slice(0, 5)}`].sort(),
-  );
+await check(secretKey ? 'nothing but the blinded point and the shard number reaches the server'
+  : 'nothing but the shard number reaches the server', async () => {
+  assert.deepEqual(requests.filter((r) => r.url.includes('/v1/range/')).map((r) => r.url), [], 'no range request');
+  // One shard per check: present twice, absent once.
+  const shards = requests.filter((r) => SHARD_PATH.test(new URL(r.url).pathname));
+  assert.deepEqual(shards.map((r) => new URL(r.url).pathname).sort(),
+    [shardPathOf(present), shardPathOf(present), shardPathOf(absent)].sort());
   const secrets = [present, absent, wrongKey(present), spaced(present), encodeURIComponent(spaced(present))];
   const hexSecrets = [];
   for (const n of [present, absent]) {
@@ -272,7 +338,7 @@ await check(secretKey ? 'nothing but the blinded point and the prefix reaches th
   }
   if (secretKey) {
     // One evaluation per check that reached the server (present twice, absent once), each freshly blinded.
-    assert.equal(evaluations.length, range.length);
+    assert.equal(evaluations.length, shards.length);
     assert.ok(evaluations.length >= 3);
     assert.equal(new Set(evaluations).size, evaluations.length, 'a fresh blind for every check');
     // Each answer carried a proof (count 1 || point || mode 1 || 64 bytes), checked against the key the
@@ -285,24 +351,141 @@ await check(secretKey ? 'nothing but the blinded point and the prefix reaches th
   }
   const vendored = readdirSync(src).filter((name) => /^(vendor-.*|oprf)\.js$/.test(name));
   const allowed = new Set(['/', '/static/app.js', '/static/i18n.js', '/static/lookup.js', '/static/normalize.js',
-    '/static/style.css', '/static/favicon.svg', '/v1/index', '/v1/breaches', '/v1/range/nir/PREFIX']);
+    '/static/set.js', '/static/style.css', '/static/favicon.svg', '/v1/index', '/v1/breaches', '/v1/set/nir',
+    '/v1/set/nir/SHARD']);
   // The curve code is fetched only for an OPRF index.
   if (secretKey) for (const name of [...vendored, 'oprf.js']) allowed.add(`/static/${name}`);
   if (secretKey) for (const path of ['/v1/oprf/nir/evaluate', '/v1/oprf/key']) allowed.add(path);
   for (const r of requests) {
-    const path = new URL(r.url).pathname.replace(/^\/v1\/range\/nir\/[0-9a-f]{5}$/, '/v1/range/nir/PREFIX');
+    const path = new URL(r.url).pathname.replace(SHARD_PATH, '/v1/set/nir/SHARD');
     assert.ok(allowed.has(path), `unexpected request ${path}`);
   }
+  // The manifest once, for the page's life.
+  assert.equal(requests.filter((r) => new URL(r.url).pathname === '/v1/set/nir').length, 1);
+});
+
+// On an OPRF index these checks evaluate here, with the key (a valid proof), not on the server, whose
+// evaluation budget is kept for the checks after them.
+const evaluateUrl = (url) => url.pathname === '/v1/oprf/nir/evaluate';
+const blindedOf = (request) => request.postDataBuffer().subarray(2);
+const answer = (route, bytes) =>
+  route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from(bytes) });
+const evaluateHere = (route) => {
+  const { evaluated, proof } = p256_oprf.voprf.blindEvaluateBatch(secretKey, Buffer.from(publicKeyHex, 'hex'),
+    [blindedOf(route.request())]);
+  return answer(route, [0, 1, ...evaluated[0], 1, ...proof]);
+};
+
+await check('a damaged shard shows "check failed", never "not found"; another generation: one fresh manifest', async () => {
+  if (secretKey) await page.route(evaluateUrl, evaluateHere);
+  const settled = () => page.waitForFunction(() => !document.querySelector('#submit').disabled
+    && !/en cours/.test(document.querySelector('#result').textContent));
+  const damages = [
+    ['one byte flipped', (body) => { body[body.length >> 1] ^= 0x20; }],
+    ['one bit of the CRC flipped', (body) => { body[(body.readUInt32BE(24))] ^= 0x01; }],
+    ['truncated', (body) => body.subarray(0, body.length - 3)],
+    ['empty', () => Buffer.alloc(0)],
+  ];
+  // The absent NIR: a damaged shard must not become its "not found" (nor the present one's "found").
+  for (const [name, change] of damages) {
+    for (const nir of [absent, present]) {
+      const handler = altered(change);
+      await page.route(shardUrl, handler);
+      const before = requests.length;
+      await submitNir(nir);
+      await settled();
+      assert.equal(await result.getAttribute('class'), 'result notice alert', name);
+      assert.match(await result.innerText(), /^Vérification impossible : la liste reçue du serveur est endommagée/, name);
+      assertOneShard(before, nir);
+      await page.unroute(shardUrl, handler);
+    }
+  }
+  await axe('damaged shard');
+  await page.screenshot({ path: join(shots, 'damaged-fr.png'), fullPage: true });
+  await page.locator('#lang').click();
+  assert.match(await result.innerText(), /^Check failed: the list received from the server is damaged/);
+  await page.locator('#lang').click();
+  // A shard of the next generation (CRC made right): the manifest is fetched again, past the cache, then the
+  // shard; still the next generation: "updated during your check", no result.
+  const nextGeneration = altered((body) => {
+    body[15] += 1;
+    const payload = body.readUInt32BE(24);
+    body.writeUInt32BE(crc32(body, 0, payload), payload);
+  });
+  await page.route(shardUrl, nextGeneration);
+  const before = requests.length;
+  await submitNir(absent);
+  await settled();
+  assert.match(await result.innerText(), /^La liste des fuites a été mise à jour pendant votre vérification/);
+  const paths = requests.slice(before).map((r) => new URL(r.url).pathname).filter((p) => p.startsWith('/v1/set/'));
+  assert.deepEqual(paths, ['/v1/set/nir', shardPathOf(absent), '/v1/set/nir', shardPathOf(absent)]);
+  await page.unroute(shardUrl, nextGeneration);
+  // With the server's answers again, the same checks give their results.
+  await submitNir(absent);
+  await page.locator('#result.absent').waitFor();
+  await submitNir(present);
+  await page.locator('#result.found').waitFor();
+  if (secretKey) await page.unroute(evaluateUrl, evaluateHere);
+});
+
+await check('timing: a full-size shard (520 000 entries of 39 bits, ≈ 1.4 MB) in place of the server\'s', async () => {
+  // The manifest says 45 tag bits (33 M NIRs: ceil(log2 33 M) + 20), and the present NIR's shard holds its
+  // 39 bits after the shard number among 520 000 random values (33 M / 64), in its breach.
+  const tagBits = 45;
+  const valueBits = tagBits - manifest.shard_bits;
+  const mine = firstBits(present, tagBits) & ((1n << BigInt(valueBits)) - 1n);
+  const values = new Set([mine]);
+  let x = 0x2545f4914f6cdd1dn;
+  while (values.size < 520001) {
+    x = (x * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn;
+    values.add(x >> BigInt(64 - valueBits));
+  }
+  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const big = encodeShard({
+    kind: 'nir', shardBits: manifest.shard_bits, tagBits, generation: manifest.generation, shard: shardOf(present),
+    combos: [[0]], values: sorted, comboOf: [],
+  });
+  const ctx = await browser.newContext({ viewport: { width: 1000, height: 900 }, locale: 'fr-FR' });
+  await servePageFromSource(ctx);
+  await ctx.route((url) => url.pathname === '/v1/set/nir', altered((body) =>
+    Buffer.from(JSON.stringify({ ...JSON.parse(body), tag_bits: tagBits }))));
+  await ctx.route((url) => url.pathname === shardPathOf(present), (route) =>
+    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from(big) }));
+  const tab = await ctx.newPage();
+  await tab.goto(base);
+  if (secretKey) await tab.waitForFunction(() => /aveuglé/.test(document.querySelector('#privacy-sent').textContent));
+  await tab.locator('#value').fill(present);
+  await tab.locator('#submit').click();
+  const clicked = performance.now();
+  await tab.locator('#result.found').waitFor();
+  await recordTiming(`a full-size shard (${sorted.length} entries, ${big.length} bytes)`, performance.now() - clicked, tab);
+  assert.match(await tab.locator('#result').innerText(), /figure dans 1 fuite connue/);
+  assert.ok(decodeShard(big, 1).count === sorted.length);
+  await ctx.close();
+});
+
+await check('the privacy note follows the manifest\'s shard bits, and the kind', async () => {
+  const ctx = await browser.newContext({ locale: 'fr-FR' });
+  await servePageFromSource(ctx);
+  await ctx.route((url) => url.pathname === '/v1/set/nir', altered((body) => {
+    const m = JSON.parse(body);
+    return Buffer.from(JSON.stringify({ ...m, shard_bits: 5, shards: m.shards.slice(0, 32) }));
+  }));
+  const tab = await ctx.newPage();
+  await tab.goto(base);
+  await tab.waitForFunction(() => document.querySelector('#privacy-sent').textContent.includes('5 premiers bits'));
+  assert.match(await tab.locator('#privacy-sent').innerText(), /un morceau sur 32 .* ≈ 31,2 en moyenne \(999 \/ 32\)/s);
+  await tab.locator('#lang').click();
+  assert.match(await tab.locator('#privacy-sent').innerText(), /the first 5 bits .* ≈ 31\.2 on average \(999 \/ 32\)/s);
+  await tab.locator('input[value="email"]').check();
+  assert.doesNotMatch(await tab.locator('#privacy-sent').innerText(), /999/);
+  await ctx.close();
 });
 
 if (secretKey) {
   // What the server (or anything between it and the page) may answer instead of a proven evaluation under its
   // published key. Each check's evaluation is served here, not by the server, but for the flipped proof byte:
   // the server's evaluation budget (--oprf-burst) is kept for the checks after this one.
-  const evaluateUrl = (url) => url.pathname === '/v1/oprf/nir/evaluate';
-  const blindedOf = (request) => request.postDataBuffer().subarray(2);
-  const answer = (route, bytes) =>
-    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from(bytes) });
   const tracker = p256_oprf.oprf.generateKeyPair();
   const attacks = [
     ['one byte of the proof flipped', evaluateUrl, async (route) => {
@@ -324,7 +507,7 @@ if (secretKey) {
         fingerprint: '0000000000000000', verifiable: true }),
     })],
   ];
-  await check('an answer without a valid proof under the published key: "check refused", no result, no prefix',
+  await check('an answer without a valid proof under the published key: "check refused", no result, no shard',
     async () => {
       for (const [i, [name, url, handler]] of attacks.entries()) {
         await page.route(url, handler);
@@ -335,7 +518,8 @@ if (secretKey) {
         assert.equal(await result.getAttribute('class'), 'result notice alert', name);
         assert.match(await result.innerText(), /^Vérification refusée : la réponse du serveur ne prouve pas/, name);
         const sent = requests.slice(before).map((r) => new URL(r.url).pathname);
-        assert.ok(!sent.some((path) => path.startsWith('/v1/range/')), `${name}: no prefix sent (${sent})`);
+        assert.ok(!sent.some((path) => SHARD_PATH.test(path) || path.startsWith('/v1/range/')),
+          `${name}: no shard asked for (${sent})`);
         // The page fetches the key again after a refusal; a malformed one stops the check before any evaluation.
         assert.equal(sent.includes('/v1/oprf/key'), i > 0, `${name}: ${sent}`);
         if (name === 'a malformed public key') assert.ok(!sent.includes('/v1/oprf/nir/evaluate'), String(sent));
@@ -363,7 +547,7 @@ await check('phone screen: no horizontal scrolling, e-mail and phone kinds work'
   await servePageFromSource(phone);
   const mobile = await phone.newPage();
   await mobile.goto(base);
-  await mobile.waitForFunction(() => document.querySelector('#privacy-sent').textContent.includes('5 premiers'));
+  await mobile.waitForFunction(() => document.querySelector('#privacy-sent').textContent.includes('6 premiers bits'));
   assert.ok(await mobile.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'fits the width');
   await mobile.locator('#value').fill(spaced(present));
   await mobile.locator('#submit').click();
@@ -403,6 +587,12 @@ if (secretKey) {
 }
 
 await browser.close();
+const scheme = secretKey ? 'oprf-p256' : 'sha256';
+for (const { label, total, tag: tagMs, shard, clickToResult } of timings) {
+  console.log(`timing (${scheme}, Chromium, loopback): one check on ${label}: ${total.toFixed(1)} ms = ` +
+    `${secretKey ? 'evaluation + finalize' : 'SHA-256'} ${tagMs.toFixed(1)} ms + shard fetch, decode and match ` +
+    `${shard.toFixed(1)} ms; click to result shown ${clickToResult.toFixed(0)} ms`);
+}
 if (failures > 0) {
   console.error(`${failures} check(s) failed`);
   process.exit(1);
