@@ -9,7 +9,10 @@
 #   env: BUILD=build/release  WORK=mktemp dir (kept when given)  ROUNDS=3  DURATION=10 (s per round and
 #        server)  CONNECTIONS=64  WRK_THREADS=2  THREADS=128 (vigie-serve --threads for the rounds)
 #        SWEEP="4 8 16 64 128" (empty: no sweep)  SWEEP_DURATION=5  NGINX_WORKERS=auto
-# Needs wrk and nginx (scripts/install-deps.sh --bench).
+#        RATES="25 50 75" (empty: none): then, at each of these percentages of nginx's measured maximum,
+#        both servers under a fixed offered rate (h2load --rps, HTTP/1.1, CONNECTIONS clients) for
+#        RATE_DURATION=10 s each, p50/p99/max latency from h2load's per-request log
+# Needs wrk, h2load and nginx (scripts/install-deps.sh --bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -25,7 +28,9 @@ threads="${THREADS:-128}"
 sweep="${SWEEP-4 8 16 64 128}"
 sweep_duration="${SWEEP_DURATION:-5}"
 nginx_workers="${NGINX_WORKERS:-auto}"
-for tool in wrk nginx; do
+rates="${RATES-25 50 75}"
+rate_duration="${RATE_DURATION:-10}"
+for tool in wrk nginx h2load; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "needs $tool: scripts/install-deps.sh --bench" >&2; exit 2; }
 done
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
@@ -170,3 +175,38 @@ print(f"overall: vigie-serve {vr:.0f} req/s (p50 {statistics.median(x[1] for x i
       f"(p50 {statistics.median(x[1] for x in n):.2f} ms, p99 {statistics.median(x[2] for x in n):.2f} ms); "
       f"ratio {vr / nr:.2f}x")
 EOF
+
+# ---- fixed offered rate: latency at 25/50/75 % of nginx's maximum -----------------------------------------
+if [ -n "$rates" ]; then
+  nginx_max=$(awk '$2 == "nginx" { s += $3; n++ } END { printf "%.0f", s / n }' "$work/results.txt")
+  head -n 20000 "$work/paths.txt" > "$work/rate_paths.txt"
+  echo "fixed rate (h2load --h1 -c $connections, ${rate_duration} s each; nginx's maximum above: $nginx_max req/s):"
+  printf '%-6s %-8s %10s %10s %9s %9s %9s %7s\n' "load" server offered "achieved" "p50 ms" "p99 ms" "max ms" errors
+  for pct in $rates; do
+    total=$((nginx_max * pct / 100))
+    per_client=$(( (total + connections - 1) / connections ))
+    for server in vigie nginx; do
+      port=$VPORT; [ "$server" = nginx ] && port=$NPORT
+      sed "s|^|http://127.0.0.1:$port|" "$work/rate_paths.txt" > "$work/rate_urls.txt"
+      rm -f "$work/h2load.log"
+      h2load --h1 -c "$connections" -D "$rate_duration" --rps="$per_client" -i "$work/rate_urls.txt" \
+        --log-file="$work/h2load.log" > "$work/h2load.out" 2>&1 || true
+      python3 - "$work/h2load.log" "$rate_duration" "$pct" "$server" "$total" <<'PY'
+import sys
+lat, errors = [], 0
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if len(parts) < 3:
+        continue
+    status, micros = int(parts[1]), int(parts[2])
+    if status != 200:
+        errors += 1
+    lat.append(micros / 1000)
+lat.sort()
+pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")
+print(f"{sys.argv[3] + '%':6} {sys.argv[4]:8} {int(sys.argv[5]):10d} {len(lat) / float(sys.argv[2]):10.0f} "
+      f"{pick(0.5):9.2f} {pick(0.99):9.2f} {lat[-1] if lat else float('nan'):9.2f} {errors:7d}")
+PY
+    done
+  done
+fi

@@ -11,6 +11,7 @@ rows="${1:-33000000}"
 build="${BUILD:-build/release}"
 work="${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/vigie-set-bench.XXXXXX")}"
 shards="${SHARDS:-0 6 12}"
+mkdir -p "$work"
 [ -z "${WORK:-}" ] && trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
 

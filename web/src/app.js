@@ -303,9 +303,9 @@ async function check() {
       loadBreaches().catch(() => new Map()),
     ]);
     state.bypassCache = false;
-    // For the record (DevTools' performance panel, web/test/browser.mjs): tag, then shard fetch + decode.
-    const { start, tag, shard } = answer.timing;
-    performance.measure('vigie.check', { start, duration: tag + shard, detail: { tag, shard } });
+    // For the record (DevTools' performance panel, web/test/browser.mjs): tag, shard fetch, decode + match.
+    const { start, tag, fetch: fetched, match } = answer.timing;
+    performance.measure('vigie.check', { start, duration: tag + fetched + match, detail: { tag, fetch: fetched, match } });
     show({
       type: answer.found ? 'found' : 'absent',
       kind,

@@ -36,7 +36,7 @@ const fr = {
   'privacy.bits.many': 'les {s} premiers bits',
   'privacy.nir':
     'Pour un NIR : des 999 personnes au plus nées le même mois, dans la même commune et du même sexe que ' +
-    'vous, ≈ {share} en moyenne ({formula}) tombent dans ce même morceau.',
+    'vous, ≈\u00a0{share} en moyenne ({formula}) tombent dans ce même morceau.',
   'privacy.kept':
     'Jamais envoyé : votre numéro, le reste de son empreinte, le résultat. La mise en forme, le calcul de ' +
     'l’empreinte et la recherche dans le morceau téléchargé se font ici, dans votre navigateur.',
@@ -191,7 +191,7 @@ const en = {
   'privacy.bits.many': 'the first {s} bits',
   'privacy.nir':
     'For an NIR: of the at most 999 people born in the same month, in the same commune and of the same sex ' +
-    'as you, ≈ {share} on average ({formula}) fall in that same part.',
+    'as you, ≈\u00a0{share} on average ({formula}) fall in that same part.',
   'privacy.kept':
     'Never sent: your number, the rest of its fingerprint, the result. Formatting, fingerprinting and the ' +
     'search in the downloaded part happen here, in your browser.',
@@ -325,7 +325,8 @@ export function privacySent(lang, { oprf, shardBits, kind }) {
   const sent = t(lang, `privacy.sent${scheme}`, { bits, n: formatNumber(lang, n) });
   if (kind !== 'nir') return sent;
   const share = formatNumber(lang, 999 / n, { maximumSignificantDigits: 3 });
-  return `${sent} ${t(lang, 'privacy.nir', { share, formula: `999 / ${formatNumber(lang, n)}` })}`;
+  // No-break spaces keep "≈ 15,6" and "999 / 64" on one line.
+  return `${sent} ${t(lang, 'privacy.nir', { share, formula: `999\u00a0/\u00a0${formatNumber(lang, n)}` })}`;
 }
 
 // The message for a rejected input. `typed` is the number of significant characters (NIR length errors).
