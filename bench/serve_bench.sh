@@ -45,6 +45,7 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+mkdir -p "$work"
 chmod 755 "$work"
 
 # ---- data: dump -> index -> export ---------------------------------------------------------------

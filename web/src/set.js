@@ -331,9 +331,11 @@ export function findInShard(body, breachCount, value, { full = false } = {}) {
   const h = readHeader(bytes, 0, breachCount);
   if (h.total !== bytes.length) fail('set.trailing', 'bytes after the body');
   const target = BigInt(value);
-  if (target < 0n || target >= 1n << BigInt(h.valueBits)) return { ...headerOf(h), index: -1, combo: null };
-  const wantHi = Number(target >> 32n);
-  const wantLo = Number(target & 0xffffffffn);
+  const inRange = target >= 0n && target < 1n << BigInt(h.valueBits);
+  if (!inRange && !full) return { ...headerOf(h), index: -1, combo: null };
+  // Out of range (full scan only): a target no entry equals or passes.
+  const wantHi = inRange ? Number(target >> 32n) : Infinity;
+  const wantLo = inRange ? Number(target & 0xffffffffn) : 0;
   let index = -1;
   let comboIndex = 0;
   scanEntries(bytes, h, (hi, lo, combo, i) => {
