@@ -114,22 +114,26 @@ export async function lookUp(kind, canonical, info, io) {
 
 // The shard of `manifest` where `tag` would be, fetched (`fresh`: past any HTTP cache) and searched: the
 // search result (set.js findInShard, every entry checked), the shard number asked for, and the time of the
-// fetch and of the search (ms).
+// fetch and of the search (ms). Breach positions are checked later (checkShard), against the manifest of
+// the shard's own generation: a newer shard may name a breach the cached manifest does not list yet.
 async function searchShard(kind, tag, manifest, io, fresh) {
   const { shard, value } = splitSetTag(tag, manifest.tagBits, manifest.shardBits);
   const t0 = globalThis.performance.now();
   const bytes = await io.fetchBytes(shardPath(kind, shard), { fresh });
   const t1 = globalThis.performance.now();
-  const hit = findInShard(bytes, manifest.breaches.length, value, { full: true });
+  const hit = findInShard(bytes, Infinity, value, { full: true });
   return { asked: shard, hit, fetch: t1 - t0, match: globalThis.performance.now() - t1 };
 }
 
-// A shard that answers another question than the one asked is an error, never a "not found".
+// A shard that answers another question than the one asked, or names breaches its manifest does not list,
+// is an error, never a "not found".
 function checkShard(kind, manifest, { asked, hit }) {
   if (hit.kind !== kind || hit.shardBits !== manifest.shardBits || hit.tagBits !== manifest.tagBits) {
     throw new Error('set.mismatch');
   }
   if (hit.shard !== asked) throw new Error('set.mismatch');
+  const breaches = manifest.breaches.length;
+  if (hit.combos.some((combo) => combo.some((position) => position >= breaches))) throw new Error('set.combos');
 }
 
 // The whole look-up on the private path. `io.manifest(kind, { fresh })` resolves to the kind's parsed
@@ -139,8 +143,10 @@ function checkShard(kind, manifest, { asked, hit }) {
 // the index changed between the manifest and the shard (their generations differ): then the manifest is
 // fetched again, once, and the shard again if the new manifest does not describe the one already here.
 // Resolves to { found, breaches (names), shard, timing: { start (performance.now()), tag, fetch, match } (ms:
-// the tag (with the manifest, in parallel), then the shard's fetch, then its decoding and the match) }. Throws SetError (`set.*`) for a damaged shard, `set.mismatch`
-// for a shard of another kind, geometry or number, `set.generation` when the generations still differ.
+// the tag (with the manifest, in parallel), then the shard's fetch, then its decoding and the match) }.
+// Throws SetError (`set.*`) for a damaged shard, `set.mismatch` for a shard of another kind, geometry or
+// number, `set.combos` for breach positions beyond the manifest's list, `set.generation` when the
+// generations still differ.
 export async function lookUpSet(kind, canonical, info, io) {
   const now = () => globalThis.performance.now();
   const t0 = now();

@@ -95,11 +95,14 @@ test('private path: a shard of another generation gets one fresh manifest, then 
   const id = ids[7];
   const shardPath = `v1/set/nir/${(digest(id)[0] >> 4).toString(16)}`;
   const old = buildSet({ ...geometry, generation: 5 });
-  const updated = buildSet({ ...geometry, generation: 6, entries: entries.slice(10) });
+  // The update adds breach d, with this identifier in it (and only there): the new shard names position 3,
+  // which the old manifest does not list.
+  const updated = buildSet({ ...geometry, generation: 6, breaches: ['a', 'b', 'c', 'd'],
+    entries: [...entries.slice(10), { tag: digest(id), breaches: ['d'] }] });
   // The cached manifest is older than the shard: the fresh manifest describes the shard already here.
   let server = setServer(old, updated);
   server.next();
-  assert.deepEqual((await lookUpSet('nir', id, info, server.io)).breaches, []);
+  assert.deepEqual((await lookUpSet('nir', id, info, server.io)).breaches, ['d']);
   assert.deepEqual(server.requests, ['manifest', shardPath, 'manifest (fresh)']);
   // The shard is older than the manifest (an HTTP cache): fetched again, past the cache.
   server = setServer(updated, updated);
@@ -111,7 +114,7 @@ test('private path: a shard of another generation gets one fresh manifest, then 
     }
     return fetch(path, options);
   })(server.io.fetchBytes, true);
-  assert.deepEqual((await lookUpSet('nir', id, info, server.io)).breaches, []);
+  assert.deepEqual((await lookUpSet('nir', id, info, server.io)).breaches, ['d']);
   assert.deepEqual(server.requests, ['manifest', shardPath, 'manifest (fresh)', `${shardPath} (fresh)`]);
   // Still not the same generation after that: an error, not an answer.
   server = setServer(old, old);
@@ -146,6 +149,13 @@ test('private path: a damaged shard or one answering another question is an erro
   const email = buildSet({ ...geometry, kind: 'email', generation: 5 });
   await assert.rejects(lookUpSet('nir', id, info, serve(email.shards.get(path.replace('nir', 'email')))),
     /set\.mismatch/);
+  // Breach positions beyond the manifest's list, in a shard of its generation.
+  const more = buildSet({ ...geometry, generation: 5, breaches: ['a', 'b', 'c', 'd'],
+    entries: [...entries, { tag: digest(ids[499]), breaches: ['d'] }] });
+  const sameShard = `v1/set/nir/${(digest(ids[499])[0] >> 4).toString(16)}`;
+  const beyond = setServer(set);
+  beyond.io.fetchBytes = async () => more.shards.get(sameShard);
+  await assert.rejects(lookUpSet('nir', ids[499], info, beyond.io), /set\.combos/);
   // A manifest of another scheme: its tags are not these.
   const oprfSet = setServer(buildSet({ ...geometry, scheme: 'oprf-p256', generation: 5 }));
   await assert.rejects(lookUpSet('nir', id, info, oprfSet.io), /set\.scheme/);
