@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <rocksdb/iterator.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,17 +64,15 @@ Status WriteFile(const std::string& path, std::string_view body, const timespec&
 // Kinds with at least one bucket: the first key at or after BucketKey(kind, 0) is one of that kind's.
 Result<std::vector<Kind>> PresentKinds(const PublishedIndex& index) {
   std::vector<Kind> kinds;
-  std::unique_ptr<rocksdb::Iterator> it = index.index().NewIterator();
+  std::unique_ptr<IndexCursor> it = index.index().NewCursor();
   for (Kind kind : kAllKinds) {
     if (!index.ServesKind(kind)) continue;
-    it->Seek(BucketKey(kind, 0));
+    it->SeekBucket(kind, 0);
     Kind found;
     uint32_t prefix;
-    if (it->Valid() && ParseBucketKey(it->key().ToStringView(), &found, &prefix) && found == kind) {
-      kinds.push_back(kind);
-    }
+    if (it->AtBucket(&found, &prefix) && found == kind) kinds.push_back(kind);
   }
-  if (!it->status().ok()) return Status::IOError("scanning bucket keys: " + it->status().ToString());
+  VIGIE_RETURN_IF_ERROR(it->status());
   return kinds;
 }
 

@@ -313,23 +313,51 @@ Status Index::WarmBlockCache() const {
 }
 
 Status Index::ForEachBucket(Kind kind, uint32_t first, uint32_t end, const BucketFn& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it = NewIterator();
-  for (it->Seek(BucketKey(kind, first)); it->Valid(); it->Next()) {
-    Kind k;
-    uint32_t prefix = 0;
-    const rocksdb::Slice key = it->key();
-    if (!ParseBucketKey(std::string_view(key.data(), key.size()), &k, &prefix) || k != kind || prefix >= end) break;
-    const rocksdb::Slice value = it->value();
-    VIGIE_RETURN_IF_ERROR(fn(prefix, std::string_view(value.data(), value.size())));
+  std::unique_ptr<IndexCursor> it = NewCursor();
+  Kind k;
+  uint32_t prefix = 0;
+  for (it->SeekBucket(kind, first); it->AtBucket(&k, &prefix) && k == kind && prefix < end; it->Next()) {
+    VIGIE_RETURN_IF_ERROR(fn(prefix, it->value()));
   }
-  return FromRocks(it->status(), "reading buckets");
+  return it->status();
 }
 
-std::unique_ptr<rocksdb::Iterator> Index::NewIterator() const {
+std::unique_ptr<IndexCursor> Index::NewCursor() const {
   rocksdb::ReadOptions read;
   read.fill_cache = false;  // full scans would evict the buckets that lookups need
-  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(read));
+  return std::make_unique<IndexCursor>(std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(read)));
 }
+
+IndexCursor::IndexCursor(std::unique_ptr<rocksdb::Iterator> it) : it_(std::move(it)) {}
+IndexCursor::~IndexCursor() = default;
+
+void IndexCursor::Seek(std::string_view key) { it_->Seek(rocksdb::Slice(key.data(), key.size())); }
+
+bool IndexCursor::SeekBucket(Kind kind, uint32_t prefix) {
+  const std::string key = BucketKey(kind, prefix);
+  Seek(key);
+  return Valid() && this->key() == key;
+}
+
+bool IndexCursor::SeekForward(std::string_view key) {
+  const rocksdb::Slice target(key.data(), key.size());
+  for (int steps = 0; it_->Valid() && steps < 4; ++steps) {
+    const int c = it_->key().compare(target);
+    if (c >= 0) return c == 0;
+    it_->Next();
+  }
+  if (!it_->Valid() || it_->key().compare(target) < 0) it_->Seek(target);
+  return it_->Valid() && it_->key().compare(target) == 0;
+}
+
+bool IndexCursor::Valid() const { return it_->Valid(); }
+void IndexCursor::Next() { it_->Next(); }
+std::string_view IndexCursor::key() const { return it_->key().ToStringView(); }
+std::string_view IndexCursor::value() const { return it_->value().ToStringView(); }
+bool IndexCursor::AtBucket(Kind* kind, uint32_t* prefix) const {
+  return it_->Valid() && ParseBucketKey(key(), kind, prefix);
+}
+Status IndexCursor::status() const { return FromRocks(it_->status(), "scanning the index"); }
 
 Status Index::Ingest(const std::vector<std::string>& sst_paths) {
   if (read_only()) return Status::FailedPrecondition("the index is open read-only");

@@ -47,6 +47,35 @@ struct CreateOptions {
 // false-match arithmetic.
 int DefaultSuffixHex(SchemeId scheme, int prefix_hex);
 
+// IndexCursor: a forward cursor over an index's keys in order (buckets first, then the catalogue; core/codec.h
+// lists the keys), with RocksDB out of sight. Reads do not fill the block cache (scans would evict what
+// look-ups need). Owned by its caller; must not outlive the Index. Not thread-safe.
+class IndexCursor {
+ public:
+  explicit IndexCursor(std::unique_ptr<rocksdb::Iterator> it);
+  ~IndexCursor();
+  IndexCursor(const IndexCursor&) = delete;
+  IndexCursor& operator=(const IndexCursor&) = delete;
+
+  void Seek(std::string_view key);
+  // At or after bucket (kind, prefix); true when exactly there.
+  bool SeekBucket(Kind kind, uint32_t prefix);
+  // The same, stepping forward from where the cursor is when the target is a few keys ahead (a merge walks
+  // the buckets in order: cheaper than a Seek each time).
+  bool SeekForward(std::string_view key);
+  bool Valid() const;
+  void Next();
+  std::string_view key() const;
+  std::string_view value() const;
+  // The bucket the cursor is on; false when it is not on a well-formed bucket key.
+  bool AtBucket(Kind* kind, uint32_t* prefix) const;
+  // IOError when the scan failed (Valid() is then false).
+  Status status() const;
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
 class Index {
  public:
   enum class Mode {
@@ -86,8 +115,8 @@ class Index {
   // ---- buckets ----
   // NotFound when no identifier of `kind` has this prefix.
   Status GetBucket(Kind kind, uint32_t prefix, std::string* encoded) const;
-  // Iterator over the whole database in key order (the caller owns it).
-  std::unique_ptr<rocksdb::Iterator> NewIterator() const;
+  // A cursor over the whole database in key order (the caller owns it).
+  std::unique_ptr<IndexCursor> NewCursor() const;
   // Calls `fn` for every non-empty bucket of `kind` with a prefix in [first, end), in prefix order, until
   // it returns an error (which is returned). Reads without filling the block cache.
   using BucketFn = std::function<Status(uint32_t prefix, std::string_view encoded)>;
@@ -116,7 +145,6 @@ class Index {
   };
   MemoryUsage Memory() const;
 
-  rocksdb::DB* db() const { return db_.get(); }
 
  private:
   Index(std::string dir, Mode mode);

@@ -1,6 +1,5 @@
 #include "core/published_index.h"
 
-#include <rocksdb/db.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -51,16 +50,15 @@ Result<std::unique_ptr<PublishedIndex>> PublishedIndex::Build(std::unique_ptr<In
 
   if (meta.pad_responses) {
     RangePaddingPlanner planner(p->context_, options.pad_key);
-    std::unique_ptr<rocksdb::Iterator> it = p->index_->NewIterator();
     Bucket bucket;
-    for (it->Seek(std::string(1, kBucketKeyTag)); it->Valid(); it->Next()) {
-      Kind kind;
-      uint32_t prefix;
-      if (!ParseBucketKey(it->key().ToStringView(), &kind, &prefix)) break;  // past the bucket keys
-      VIGIE_RETURN_IF_ERROR(DecodeBucket(it->value().ToStringView(), meta.layout.suffix_bytes(), &bucket));
-      planner.Observe(kind, prefix, bucket);
+    for (Kind kind : kAllKinds) {  // key order: kinds in byte order, prefixes ascending
+      Status s = p->index_->ForEachBucket(kind, [&](uint32_t prefix, std::string_view encoded) -> Status {
+        VIGIE_RETURN_IF_ERROR(DecodeBucket(encoded, meta.layout.suffix_bytes(), &bucket));
+        planner.Observe(kind, prefix, bucket);
+        return Status::Ok();
+      });
+      VIGIE_RETURN_IF_ERROR(s.WithContext("scanning buckets for padding"));
     }
-    if (!it->status().ok()) return Status::IOError("scanning buckets for padding: " + it->status().ToString());
     p->padding_ = planner.Finish(served);
     p->context_.padding = &p->padding_;
   }

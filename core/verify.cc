@@ -1,6 +1,5 @@
 #include "core/verify.h"
 
-#include <rocksdb/db.h>
 
 #include <algorithm>
 
@@ -11,19 +10,19 @@ namespace {
 // Scans every bucket; decoding problems go to `problems` when given, else end the scan as Corruption.
 Status Scan(const Index& index, IndexScan* scan, std::vector<std::string>* problems) {
   const size_t suffix_bytes = index.layout().suffix_bytes();
-  std::unique_ptr<rocksdb::Iterator> it = index.NewIterator();
+  std::unique_ptr<IndexCursor> it = index.NewCursor();
   Bucket bucket;
   for (it->Seek(std::string(1, kBucketKeyTag)); it->Valid() && it->key()[0] == kBucketKeyTag; it->Next()) {
     Kind kind;
     uint32_t prefix;
-    std::string_view key = it->key().ToStringView();
+    std::string_view key = it->key();
     if (!ParseBucketKey(key, &kind, &prefix) || prefix >= index.layout().bucket_count()) {
       std::string problem = "malformed bucket key of " + std::to_string(key.size()) + " bytes";
       if (!problems) return Status::Corruption(problem);
       problems->push_back(problem);
       continue;
     }
-    Status s = DecodeBucket(it->value().ToStringView(), suffix_bytes, &bucket);
+    Status s = DecodeBucket(it->value(), suffix_bytes, &bucket);
     if (!s.ok()) {
       std::string problem = std::string(KindName(kind)) + " bucket " + index.layout().PrefixHex(prefix) + ": " + s.message();
       if (!problems) return Status::Corruption(problem);
@@ -47,8 +46,7 @@ Status Scan(const Index& index, IndexScan* scan, std::vector<std::string>* probl
       for (const Membership& m : ms) scan->breach_counts[m.breach_id][kind]++;
     }
   }
-  if (!it->status().ok()) return Status::IOError("scanning buckets: " + it->status().ToString());
-  return Status::Ok();
+  return it->status();
 }
 
 }  // namespace
@@ -66,14 +64,14 @@ Result<VerifyReport> VerifyIndex(const Index& index) {
   VIGIE_RETURN_IF_ERROR(Scan(index, &report.scan, &report.problems));
 
   // Every key outside the bucket range must be a known catalogue record.
-  std::unique_ptr<rocksdb::Iterator> it = index.NewIterator();
+  std::unique_ptr<IndexCursor> it = index.NewCursor();
   for (it->Seek(std::string(1, kBucketKeyTag + 1)); it->Valid(); it->Next()) {
-    std::string_view key = it->key().ToStringView();
+    std::string_view key = it->key();
     if (key == kMetaKey) continue;
     if (key.starts_with(kBreachKeyPrefix)) continue;
     if (key.starts_with(kDumpKeyPrefix)) {
       DumpRecord dump;
-      Status s = DecodeDump(it->value().ToStringView(), &dump);
+      Status s = DecodeDump(it->value(), &dump);
       if (!s.ok()) report.problems.push_back(s.message());
       else if (!index.breaches().count(dump.breach)) {
         report.problems.push_back("a dump record names breach '" + dump.breach + "', which is not defined");
@@ -82,7 +80,7 @@ Result<VerifyReport> VerifyIndex(const Index& index) {
     }
     report.problems.push_back("unknown key in the catalogue range (" + std::to_string(key.size()) + " bytes)");
   }
-  if (!it->status().ok()) return Status::IOError("scanning the catalogue: " + it->status().ToString());
+  VIGIE_RETURN_IF_ERROR(it->status());
 
   for (const auto& [id, by_kind] : report.scan.breach_counts) {
     if (!index.BreachNameForId(id)) {
