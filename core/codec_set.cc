@@ -299,6 +299,14 @@ Status DecodeSetShard(std::string_view body, uint32_t breach_count, SetShard* ou
     }
   }
   if ((bits.bit_pos() + 7) / 8 != rest.size()) return Bad("trailing bytes in the payload");
+  // The bits after the last entry and the padding after the CRC are zero: nothing else may hide there.
+  uint64_t tail = 0;
+  if (!bits.Get(static_cast<int>(rest.size() * 8 - bits.bit_pos()), &tail) || tail != 0) {
+    return Bad("non-zero bits after the last entry");
+  }
+  for (size_t i = payload + 4; i < total; ++i) {
+    if (body[i] != 0) return Bad("non-zero padding");
+  }
   *out = std::move(s);
   *consumed = total;
   return Status::Ok();

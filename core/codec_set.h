@@ -66,7 +66,8 @@ void PadSetShard(std::string_view body, size_t pad_to, std::string* out);
 
 // Decodes the shard body at the front of `body` and sets *consumed to its length (body bytes). Everything is
 // checked: magic, version, geometry, lengths, the CRC-32, ascending values below 2^(tag_bits - shard_bits),
-// combination indices and breach positions (< breach_count). Corruption (reason "set.body") otherwise:
+// combination indices and breach positions (< breach_count), zero bits after the last entry and zero
+// padding. Corruption (reason "set.body") otherwise:
 // a damaged or truncated body is never mistaken for a shard without the tag.
 Status DecodeSetShard(std::string_view body, uint32_t breach_count, SetShard* out, size_t* consumed);
 

@@ -143,6 +143,16 @@ TEST_CASE("set shards: a damaged or truncated body is an error, never a shard") 
       CHECK_FALSE(DecodeSetShard(damaged, 8, &out, &consumed).ok());
     }
   }
+  // A padded body: a changed padding byte is refused too (the CRC does not cover the padding).
+  std::string padded;
+  EncodeSetShard(shard, body.size() + 32, &padded);
+  REQUIRE(DecodeSetShard(padded, 8, &out, &consumed).ok());
+  for (size_t at = body.size(); at < padded.size(); ++at) {
+    std::string damaged = padded;
+    damaged[at] = 1;
+    CAPTURE(at);
+    CHECK(DecodeSetShard(damaged, 8, &out, &consumed).reason() == "set.body");
+  }
   // Breach positions beyond the set's breach list.
   CHECK(DecodeSetShard(body, 2, &out, &consumed).reason() == "set.body");
   CHECK(DecodeSetShard(body, 3, &out, &consumed).ok());

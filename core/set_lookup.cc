@@ -54,14 +54,28 @@ Status SetLookup::Check(uint32_t shard, std::string_view body, const SetShard& d
   return Status::Ok();
 }
 
+// Breach positions are checked against the manifest only once the shard is known to be of the manifest's
+// generation: a newer shard may name a breach the (older) manifest does not list yet — that is staleness,
+// which a fresh manifest cures, not corruption.
 Status SetLookup::AddShard(uint32_t shard, std::string_view body) {
   SetShard decoded;
   size_t consumed = 0;
-  VIGIE_RETURN_IF_ERROR(
-      DecodeSetShard(body, static_cast<uint32_t>(manifest_.breaches.size()), &decoded, &consumed));
+  VIGIE_RETURN_IF_ERROR(DecodeSetShard(body, UINT32_MAX, &decoded, &consumed));
   if (consumed != body.size()) return Status(Code::kCorruption, "set.body", "set shard: trailing bytes");
   VIGIE_RETURN_IF_ERROR(Check(shard, body, decoded));
+  VIGIE_RETURN_IF_ERROR(CheckPositions(decoded));
   shards_[shard] = std::move(decoded);
+  return Status::Ok();
+}
+
+Status SetLookup::CheckPositions(const SetShard& shard) const {
+  for (const auto& combo : shard.combos) {
+    for (uint32_t p : combo) {
+      if (p >= manifest_.breaches.size()) {
+        return Status(Code::kCorruption, "set.body", "set shard: a breach position beyond the manifest's list");
+      }
+    }
+  }
   return Status::Ok();
 }
 
@@ -69,8 +83,9 @@ Status SetLookup::AddAll(std::string_view all) {
   for (uint32_t i = 0; i < manifest_.shards.size(); ++i) {
     SetShard decoded;
     size_t consumed = 0;
-    VIGIE_RETURN_IF_ERROR(DecodeSetShard(all, static_cast<uint32_t>(manifest_.breaches.size()), &decoded, &consumed));
+    VIGIE_RETURN_IF_ERROR(DecodeSetShard(all, UINT32_MAX, &decoded, &consumed));
     VIGIE_RETURN_IF_ERROR(Check(i, all.substr(0, consumed), decoded));
+    VIGIE_RETURN_IF_ERROR(CheckPositions(decoded));
     shards_[i] = std::move(decoded);
     all.remove_prefix(consumed);
   }

@@ -46,6 +46,7 @@ class SetLookup {
 
  private:
   Status Check(uint32_t shard, std::string_view body, const SetShard& decoded) const;
+  Status CheckPositions(const SetShard& decoded) const;
 
   SetManifest manifest_;
   std::map<uint32_t, SetShard> shards_;
