@@ -295,6 +295,24 @@ def oprf():
     write("oprf", "verify-2", b"\x06\x01" + b"".join(lp(e) for e in ELEMENTS[:4]) + bytes(range(64)))
 
 
+# ---- set: byte 0 = breach count, then shard bodies (tests/vectors/set-shards.txt) -------------------------
+def sets():
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "vectors", "set-shards.txt")
+    bodies = {}
+    name = None
+    for line in open(path):
+        if line.startswith("name = "):
+            name = line.split("=", 1)[1].strip()
+        elif line.startswith("body = "):
+            bodies[name] = bytes.fromhex(line.split("=", 1)[1].strip())
+    for name, body in bodies.items():
+        write("set", name, bytes([8]) + body)
+    write("set", "all", bytes([8]) + b"".join(bodies.values()))
+    write("set", "manifest", b'{"v":1,"kind":"nir","scheme":"sha256","generation":1,"shard_bits":1,"tag_bits":21,'
+          b'"count":1,"breaches":["a"],"coding":{},"padded":false,"shards":[{"count":1,"bytes":40,"etag":"x"},'
+          b'{"count":0,"bytes":38,"etag":"y"}]}')
+
+
 # ---- server: byte 0 = server (0 sha256 padded, 1 sha1 Pwned Passwords, 2 oprf-p256), then the request -----
 
 def server():
@@ -381,6 +399,7 @@ def main():
     codec()
     oprf()
     server()
+    sets()
     for target in sorted(os.listdir(ROOT)):
         print("%-10s %d files" % (target, len(os.listdir(os.path.join(ROOT, target)))))
 
