@@ -1,6 +1,8 @@
 #include "core/csv.h"
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 
 namespace vigie {
@@ -272,6 +274,37 @@ std::optional<int> GuessColumn(Kind kind, const std::vector<std::string_view>& h
     }
   }
   return std::nullopt;
+}
+
+Result<int> ChooseColumn(Kind kind, std::string_view column, const Dialect& dialect,
+                         const std::vector<std::string_view>& header_fields) {
+  if (dialect.format == Format::kLines) {
+    if (!column.empty() && column != "1") {
+      return Status::InvalidArgument("column.lines", "this input is a plain list (one identifier per line); "
+                                                     "--column " + std::string(column) + " does not apply");
+    }
+    return -1;
+  }
+  if (column.empty()) {
+    auto guessed = dialect.header ? GuessColumn(kind, header_fields) : std::nullopt;
+    if (!guessed) {
+      return Status::InvalidArgument("column.missing", "no column for kind " + std::string(KindName(kind)) +
+                                                           " could be guessed from the header: give --column");
+    }
+    return *guessed;
+  }
+  ColumnSpec spec;
+  const bool digits = std::all_of(column.begin(), column.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) {
+    const auto [ptr, ec] = std::from_chars(column.data(), column.data() + column.size(), spec.number);
+    if (ec != std::errc() || spec.number <= 0) {
+      return Status::InvalidArgument("column.number", "--column " + std::string(column) +
+                                                          ": a column number runs from 1 to the file's width");
+    }
+  } else {
+    spec.name = std::string(column);
+  }
+  return ResolveColumn(spec, header_fields);
 }
 
 }  // namespace vigie

@@ -78,4 +78,11 @@ Result<int> ResolveColumn(const ColumnSpec& spec, const std::vector<std::string_
 // When several match, the better-known name wins, then the leftmost column. nullopt when none does.
 std::optional<int> GuessColumn(Kind kind, const std::vector<std::string_view>& header_fields);
 
+// The field a user's --column designates for identifiers of `kind`: a header name or a 1-based number
+// (ResolveColumn), or, when empty, the header column GuessColumn finds. -1 means "the whole line" (a plain
+// list, where only an empty column or "1" makes sense). Errors: "column.lines", "column.missing",
+// "column.number" (a number beyond any file's width), and ResolveColumn's.
+Result<int> ChooseColumn(Kind kind, std::string_view column, const Dialect& dialect,
+                         const std::vector<std::string_view>& header_fields);
+
 }  // namespace vigie

@@ -1,7 +1,6 @@
 #include "core/indexer.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -72,48 +71,13 @@ Status WriteRejects(const std::string& path, std::vector<std::pair<uint64_t, std
   return Status::Ok();
 }
 
-Result<ResolvedColumn> ResolveOne(const ColumnChoice& choice, const Dialect& dialect,
-                                  const std::vector<std::string_view>& header) {
-  ResolvedColumn col{choice.kind, -1};
-  if (dialect.format == Format::kLines) {
-    if (!choice.column.empty() && choice.column != "1") {
-      return Status::InvalidArgument("column.lines", "this input is a plain list (one identifier per line); "
-                                                     "--column " + choice.column + " does not apply");
-    }
-    return col;
-  }
-  if (choice.column.empty()) {
-    auto guessed = dialect.header ? GuessColumn(choice.kind, header) : std::nullopt;
-    if (!guessed) {
-      return Status::InvalidArgument("column.missing", "no column for kind " + std::string(KindName(choice.kind)) +
-                                                           " could be guessed from the header: give --column");
-    }
-    col.field = *guessed;
-    return col;
-  }
-  ColumnSpec spec;
-  int number = 0;
-  const char* end = choice.column.data() + choice.column.size();
-  if (auto [ptr, ec] = std::from_chars(choice.column.data(), end, number); ec == std::errc() && ptr == end) {
-    spec.number = number;
-  } else if (std::all_of(choice.column.begin(), choice.column.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return Status::InvalidArgument("column.number", "--column " + choice.column + ": no file has that many columns");
-  } else {
-    spec.name = choice.column;
-  }
-  auto resolved = ResolveColumn(spec, header);
-  if (!resolved.ok()) return resolved.status();
-  col.field = *resolved;
-  return col;
-}
-
 Result<std::vector<ResolvedColumn>> ResolveColumns(const std::vector<ColumnChoice>& choices, const Dialect& dialect,
                                                    const std::vector<std::string_view>& header) {
   std::vector<ResolvedColumn> out;
   for (const ColumnChoice& choice : choices) {
-    auto col = ResolveOne(choice, dialect, header);
-    if (!col.ok()) return col.status();
-    out.push_back(*col);
+    auto field = ChooseColumn(choice.kind, choice.column, dialect, header);
+    if (!field.ok()) return field.status();
+    out.push_back({choice.kind, *field});
   }
   return out;
 }

@@ -1,10 +1,10 @@
 #include "server/http_util.h"
 
-#include <zlib.h>
-
 #include <charconv>
 #include <cstring>
 #include <nlohmann/json.hpp>
+
+#include "core/compress.h"
 
 namespace vigie::serve {
 
@@ -77,18 +77,8 @@ bool AcceptsGzip(std::string_view accept_encoding) {
 }
 
 std::string Gzip(std::string_view data) {
-  z_stream z{};
-  // windowBits 15 + 16: gzip wrapper; zlib writes a zero mtime and no name, so the bytes are deterministic.
-  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return std::string();
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  const int rc = deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return rc == Z_STREAM_END ? out : std::string();
+  std::string out;
+  return CompressFrame(OutputCompression::kGzip, data, 6, &out).ok() ? out : std::string();
 }
 
 std::string JsonError(std::string_view message, std::string_view reason) {

@@ -104,7 +104,9 @@ int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err) {
   progress.Finish();
   if (!report.ok()) {
     err << "vigie-check: " << report.status().message() << '\n';
-    if (!cmd.checkpoint.empty() && std::filesystem::exists(cmd.checkpoint)) {
+    // A checkpoint that belongs to another run is the error itself: resuming is not the remedy.
+    if (!cmd.checkpoint.empty() && std::filesystem::exists(cmd.checkpoint) &&
+        !report.status().reason().starts_with("checkpoint.")) {
       err << "vigie-check: the checkpoint keeps what was done: run the same command again to resume\n";
     }
     return 2;
