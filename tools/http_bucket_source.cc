@@ -45,6 +45,20 @@ std::string ErrorOf(const Response& r) {
   return "HTTP " + std::to_string(r.status);
 }
 
+// What went wrong with the connection itself, in words an operator can act on.
+std::string ConnectionError(httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "cannot connect (nothing listens there, the address is unreachable, or it did not answer in time)";
+    case httplib::Error::ConnectionTimeout: return "connecting timed out";
+    case httplib::Error::Read: return "the connection broke or timed out while reading the answer";
+    case httplib::Error::Write: return "the connection broke while sending the request";
+    case httplib::Error::SSLConnection: return "the TLS handshake failed";
+    case httplib::Error::SSLServerVerification: return "the server's TLS certificate did not verify";
+    default: return "connection error: " + httplib::to_string(error);
+  }
+}
+
 std::string ReasonOf(const Response& r) {
   auto j = nlohmann::json::parse(r.body, nullptr, false);
   if (j.is_object() && j.contains("reason") && j["reason"].is_string()) return j["reason"].get<std::string>();
@@ -69,7 +83,7 @@ static Status GetWithRetry(httplib::Client& cli, const std::string& path, const 
     std::string why;
     double wait_s = -1;
     if (!res) {
-      why = "connection error: " + httplib::to_string(res.error());
+      why = ConnectionError(res.error());
       ++failures;
       if (failures >= o.max_attempts) return Status::IOError(o.server + path + ": " + why);
     } else if (res->status == 429 || res->status >= 500) {
@@ -139,8 +153,12 @@ Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {
   }
   RemoteIndexInfo info;
   Response r;
+  // The first contact: a server that cannot be reached at all is reported at once (a bulk run retries later
+  // failures patiently, not this one).
+  HttpSourceOptions first_contact = options_;
+  first_contact.max_attempts = std::min(2, options_.max_attempts);
   auto get = [&](const std::string& path) {
-    return GetWithRetry(*cli, path, options_, nullptr, requests_, retries_, rate_limited_, warnings_, &r);
+    return GetWithRetry(*cli, path, first_contact, nullptr, requests_, retries_, rate_limited_, warnings_, &r);
   };
   // 1. An info route, when the server has one.
   VIGIE_RETURN_IF_ERROR(get("/v1/index"));

@@ -8,6 +8,7 @@
 
 #include "core/dump_generator.h"
 #include "core/output_file.h"
+#include "tools/cli_checks.h"
 
 namespace {
 
@@ -39,8 +40,13 @@ int main(int argc, char** argv) {
   vigie::GeneratorOptions options;
   uint64_t rows = 1000;
   std::string output = "-";
-  app.add_option("--rows", rows, "Number of rows (data lines, header excluded)")->capture_default_str();
-  app.add_option("--seed", options.seed, "PRNG seed: same arguments, same bytes")->capture_default_str();
+  // Bounded: a negative count once wrapped to 2^64 rows and filled a disk. 10^10 rows is ~700 GB of CSV.
+  app.add_option("--rows", rows, "Number of rows (data lines, header excluded)")
+      ->check(vigie::cli::WholeNumber(0, 10'000'000'000))
+      ->capture_default_str();
+  app.add_option("--seed", options.seed, "PRNG seed: same arguments, same bytes")
+      ->check(vigie::cli::WholeNumber())
+      ->capture_default_str();
   app.add_option("-o,--output", output, "Output file; .gz or .zst compresses; - is stdout")
       ->capture_default_str();
   app.add_option("--duplicates", options.duplicate_rate, "Share of rows repeating a recent person's NIR")

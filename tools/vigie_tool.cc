@@ -9,6 +9,7 @@
 
 #include "core/leakage_report.h"
 #include "core/set_report.h"
+#include "tools/cli_checks.h"
 
 namespace {
 
@@ -31,13 +32,17 @@ int main(int argc, char** argv) {
   leakage->add_option("--prefix-hex", prefix_hex, "Only this prefix length (4 to 6); default all three")
       ->check(CLI::Range(4, 6));
   leakage->add_option("--first-year", leak.assumptions.first_year, "First birth year counted")
+      ->check(CLI::Range(1850, 2100))
       ->capture_default_str();
   leakage->add_option("--last-year", leak.assumptions.last_year, "Last birth year counted")
+      ->check(CLI::Range(1850, 2100))
       ->capture_default_str();
   leakage->add_option("--profiles", leak.profiles, "Known-person profiles sampled (999 sha256 tags each)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{100000000}))
       ->capture_default_str();
-  leakage->add_option("--seed", leak.seed, "Sampling seed")->capture_default_str();
+  leakage->add_option("--seed", leak.seed, "Sampling seed")
+      ->check(vigie::cli::WholeNumber())
+      ->capture_default_str();
   leakage->add_flag("--json", leak_json, "JSON instead of text");
 
   vigie::leakage::BruteForceOptions brute;
