@@ -161,6 +161,26 @@ int BestRiceParameter(const std::vector<uint64_t>& values, int value_bits) {
 
 Status Bad(const std::string& what) { return Status(Code::kCorruption, "set.body", "set shard: " + what); }
 
+// The breach combinations at the front of *rest (a count, then each: members, first position, differences).
+Status DecodeCombos(std::string_view* rest, uint32_t breach_count, std::vector<std::vector<uint32_t>>* out) {
+  uint64_t combos = 0;
+  if (!GetVarint(rest, &combos) || combos > rest->size() + 1) return Bad("bad combination count");
+  out->resize(combos);
+  for (auto& combo : *out) {
+    uint64_t members = 0;
+    if (!GetVarint(rest, &members) || members > rest->size()) return Bad("bad combination");
+    uint64_t position = 0;
+    for (uint64_t i = 0; i < members; ++i) {
+      uint64_t delta = 0;
+      if (!GetVarint(rest, &delta) || (i > 0 && delta == 0)) return Bad("bad combination member");
+      position += delta;
+      if (position >= breach_count) return Bad("breach position out of range");
+      combo.push_back(static_cast<uint32_t>(position));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 uint64_t SetTagBits(const uint8_t* tag, size_t tag_bytes, int tag_bits) {
@@ -255,21 +275,8 @@ Status DecodeSetShard(std::string_view body, uint32_t breach_count, SetShard* ou
   const int value_bits = s.tag_bits - s.shard_bits;
   if (k > 63 || k > value_bits || coding > 1) return Bad("bad coding parameters");
   std::string_view rest = body.substr(kSetHeaderBytes, payload - kSetHeaderBytes);
-  uint64_t combos = 0;
-  if (!GetVarint(&rest, &combos) || combos > rest.size() + 1) return Bad("bad combination count");
-  s.combos.resize(combos);
-  for (auto& combo : s.combos) {
-    uint64_t members = 0;
-    if (!GetVarint(&rest, &members) || members > rest.size()) return Bad("bad combination");
-    uint64_t position = 0;
-    for (uint64_t i = 0; i < members; ++i) {
-      uint64_t delta = 0;
-      if (!GetVarint(&rest, &delta) || (i > 0 && delta == 0)) return Bad("bad combination member");
-      position += delta;
-      if (position >= breach_count) return Bad("breach position out of range");
-      combo.push_back(static_cast<uint32_t>(position));
-    }
-  }
+  VIGIE_RETURN_IF_ERROR(DecodeCombos(&rest, breach_count, &s.combos));
+  const uint64_t combos = s.combos.size();
   if (count > 0 && combos == 0) return Bad("entries without a combination");
   if ((coding == 1) != (combos > 1)) return Bad("breach coding does not match the combinations");
   // Each entry takes at least one bit: a count the bit stream cannot hold is refused before allocating.

@@ -1,19 +1,39 @@
 // vigie-index: create an index, define breaches, load dumps, remove breaches, show statistics, verify, export.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <functional>
+#include <utility>
+#include <vector>
 
 #include "indexer/index_commands.h"
 
-int main(int argc, char** argv) {
-  using namespace vigie::cli;
-  CLI::App app{"vigie-index: build and maintain a Vigie breach index"};
-  app.require_subcommand(1);
+namespace {
 
+using namespace vigie::cli;
+
+// Every subcommand's options, filled by CLI11. The Add* functions below register one subcommand each.
+struct Commands {
   KeygenCommand keygen;
+  CreateCommand create;
+  DefineCommand define;
+  AddCommand add;
+  bool header = false, no_header = false;  // add: --header / --no-header
+  RemoveCommand remove;
+  StatsCommand stats;
+  VerifyCommand verify;
+  PaddingKeyCommand padding_key;
+  ExportCommand export_cmd;
+};
+
+CLI::App* AddKeygen(CLI::App& app, Commands& all) {
+  KeygenCommand& keygen = all.keygen;
   auto* k = app.add_subcommand("keygen", "write a new oprf-p256 server key (mode 0600, never overwrites)");
   k->add_option("--key", keygen.key_path, "key file to create")->required();
+  return k;
+}
 
-  CreateCommand create;
+CLI::App* AddCreate(CLI::App& app, Commands& all) {
+  CreateCommand& create = all.create;
   auto* c = app.add_subcommand("create", "create an empty index");
   c->add_option("--index", create.index_dir, "index directory")->required();
   c->add_option("--scheme", create.scheme,
@@ -30,8 +50,11 @@ int main(int argc, char** argv) {
               "let this sha256 index take NIRs (they can then be brute-forced from the index)");
   c->add_flag("--padding,!--no-padding", create.padding,
               "pad every range response of this index to one size (default on; --no-padding turns it off)");
+  return c;
+}
 
-  DefineCommand define;
+CLI::App* AddDefine(CLI::App& app, Commands& all) {
+  DefineCommand& define = all.define;
   auto* d = app.add_subcommand("define", "define a breach or update its metadata");
   d->add_option("--index", define.index_dir, "index directory")->required();
   d->add_option("--breach", define.breach, "breach name: [a-z0-9-]")->required();
@@ -39,8 +62,13 @@ int main(int argc, char** argv) {
   d->add_option("--date", define.date, "breach date YYYY-MM-DD")->required();
   d->add_option("--data-classes", define.data_classes, "exposed data, comma-separated")->delimiter(',')->required();
   d->add_option("--description", define.description, "description");
+  return d;
+}
 
-  AddCommand add;
+CLI::App* AddAdd(CLI::App& app, Commands& all) {
+  AddCommand& add = all.add;
+  bool& header = all.header;
+  bool& no_header = all.no_header;
   auto* a = app.add_subcommand("add", "load a dump into a breach (idempotent)");
   a->add_option("--index", add.index_dir, "index directory")->required();
   a->add_option("--breach", add.breach, "breach name (defined first)")->required();
@@ -50,7 +78,6 @@ int main(int argc, char** argv) {
   a->add_option("--column", add.columns, "column for the --kind at the same position: header name or 1-based number");
   a->add_option("--format", add.format, "input format")->check(CLI::IsMember({"auto", "csv", "tsv", "lines"}));
   a->add_option("--delimiter", add.delimiter, "CSV delimiter (default: detected)");
-  bool header = false, no_header = false;
   a->add_flag("--header", header, "the first line is a header (default for CSV)");
   a->add_flag("--no-header", no_header, "the first line is data (default for plain lists)")->excludes("--header");
   a->add_option("--threads", add.threads, "worker threads (default: one per core)");
@@ -59,29 +86,44 @@ int main(int argc, char** argv) {
   a->add_option("--key", add.key_path, "oprf-p256 key file (default: the path recorded at create)");
   a->add_flag("--json", add.json, "print the summary as JSON");
   a->add_flag("!--no-progress", add.progress, "no progress output");
+  return a;
+}
 
-  RemoveCommand remove;
+CLI::App* AddRemove(CLI::App& app, Commands& all) {
+  RemoveCommand& remove = all.remove;
   auto* r = app.add_subcommand("remove", "take a breach out of the index");
   r->add_option("--index", remove.index_dir, "index directory")->required();
   r->add_option("--breach", remove.breach, "breach name")->required();
   r->add_flag("--json", remove.json, "print the summary as JSON");
+  return r;
+}
 
-  StatsCommand stats;
+CLI::App* AddStats(CLI::App& app, Commands& all) {
+  StatsCommand& stats = all.stats;
   auto* s = app.add_subcommand("stats", "show index statistics");
   s->add_option("--index", stats.index_dir, "index directory")->required();
   s->add_flag("--json", stats.json, "print JSON");
+  return s;
+}
 
-  VerifyCommand verify;
+CLI::App* AddVerify(CLI::App& app, Commands& all) {
+  VerifyCommand& verify = all.verify;
   auto* v = app.add_subcommand("verify", "check every bucket and the catalogue counts");
   v->add_option("--index", verify.index_dir, "index directory")->required();
   v->add_flag("--json", verify.json, "print JSON");
+  return v;
+}
 
-  PaddingKeyCommand padding_key;
+CLI::App* AddPaddingKey(CLI::App& app, Commands& all) {
+  PaddingKeyCommand& padding_key = all.padding_key;
   auto* p = app.add_subcommand("padding-key",
                                "write INDEX/padding.key for a padded index that has none (0600, never overwrites)");
   p->add_option("--index", padding_key.index_dir, "index directory")->required();
+  return p;
+}
 
-  ExportCommand export_cmd;
+CLI::App* AddExport(CLI::App& app, Commands& all) {
+  ExportCommand& export_cmd = all.export_cmd;
   auto* e = app.add_subcommand("export", "write every response body as a static file tree, for nginx or a CDN");
   e->add_option("--index", export_cmd.index_dir, "index directory")->required();
   e->add_option("--out", export_cmd.out_dir, "output directory (replaced atomically when it holds an export)")
@@ -93,22 +135,33 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"v1", "hibp"}));
   e->add_option("--threads", export_cmd.threads, "writer threads")->check(CLI::Range(1, 64));
   e->add_flag("--json", export_cmd.json, "print JSON");
+  return e;
+}
+}  // namespace
 
+int main(int argc, char** argv) {
+  CLI::App app{"vigie-index: build and maintain a Vigie breach index"};
+  app.require_subcommand(1);
+  Commands c;
+  const std::vector<std::pair<CLI::App*, std::function<vigie::Status()>>> subcommands = {
+      {AddKeygen(app, c), [&] { return RunKeygen(c.keygen); }},
+      {AddCreate(app, c), [&] { return RunCreate(c.create); }},
+      {AddDefine(app, c), [&] { return RunDefine(c.define); }},
+      {AddAdd(app, c), [&] {
+         c.add.header = c.header ? 1 : c.no_header ? 0 : -1;
+         return RunAdd(c.add);
+       }},
+      {AddRemove(app, c), [&] { return RunRemove(c.remove); }},
+      {AddStats(app, c), [&] { return RunStats(c.stats); }},
+      {AddVerify(app, c), [&] { return RunVerify(c.verify); }},
+      {AddPaddingKey(app, c), [&] { return RunPaddingKey(c.padding_key); }},
+      {AddExport(app, c), [&] { return RunExport(c.export_cmd); }},
+  };
   CLI11_PARSE(app, argc, argv);
-
   vigie::Status status;
-  if (k->parsed()) status = RunKeygen(keygen);
-  else if (c->parsed()) status = RunCreate(create);
-  else if (d->parsed()) status = RunDefine(define);
-  else if (a->parsed()) {
-    add.header = header ? 1 : no_header ? 0 : -1;
-    status = RunAdd(add);
+  for (const auto& [subcommand, run] : subcommands) {
+    if (subcommand->parsed()) status = run();
   }
-  else if (r->parsed()) status = RunRemove(remove);
-  else if (s->parsed()) status = RunStats(stats);
-  else if (v->parsed()) status = RunVerify(verify);
-  else if (e->parsed()) status = RunExport(export_cmd);
-  else if (p->parsed()) status = RunPaddingKey(padding_key);
   if (!status.ok()) {
     std::fprintf(stderr, "vigie-index: %s\n", status.message().c_str());
     return vigie::ExitCodeFor(status);

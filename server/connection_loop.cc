@@ -338,6 +338,41 @@ void ConnectionLoop::Serve(Connection* c) {
   Dispatch(c);
 }
 
+// A whole request of the connection's buffer: parsed, handled, answered, consumed. False when the
+// connection is no longer this worker's (parked to send the rest, or closed).
+bool ConnectionLoop::AnswerRequest(Connection* c, const Framing& f) {
+  HttpRequest req;
+  if (Status s = ParseRequest(std::string_view(c->in).substr(0, f.total_bytes), parse_limits(), &req); !s.ok()) {
+    Answer(c, 400, s.reason(), s.message());
+    return false;
+  }
+  req.peer = c->peer_ip;
+  req.listener = c->listener;
+  req.admission = std::move(c->admission);
+  HttpResponse res;
+  handler_->Handle(req, res);
+  const bool closing = res.close || !req.keep_alive || c->requests + 1 >= options_.keep_alive_max || stopping_;
+  Queue(c, res,
+        WriteOptions{.head_only = req.method == "HEAD", .close = closing,
+                     .http10_keep_alive = req.version == 10 && !closing});
+  c->in.erase(0, f.total_bytes);
+  c->framer.Reset();
+  c->requests++;
+  c->head_checked = false;
+  c->admission = Admission();
+  c->continue_sent = false;
+  c->in_request = !c->in.empty();
+  if (c->in_request) c->request_start = Clock::now();
+  c->close_after_flush = closing;
+  c->linger_after_flush = false;
+  if (!Flush(c)) return false;
+  if (c->close_after_flush) {
+    FinishResponse(c, c->linger_after_flush);
+    return false;
+  }
+  return true;
+}
+
 void ConnectionLoop::Dispatch(Connection* c) {
   for (size_t served = 0;; ++served) {
     const FillResult fill = c->peer_closed ? FillResult::kEof : Fill(c);
@@ -385,35 +420,7 @@ void ConnectionLoop::Dispatch(Connection* c) {
       return;
     }
 
-    HttpRequest req;
-    if (Status s = ParseRequest(std::string_view(c->in).substr(0, f.total_bytes), parse_limits(), &req); !s.ok()) {
-      Answer(c, 400, s.reason(), s.message());
-      return;
-    }
-    req.peer = c->peer_ip;
-    req.listener = c->listener;
-    req.admission = std::move(c->admission);
-    HttpResponse res;
-    handler_->Handle(req, res);
-    const bool closing = res.close || !req.keep_alive || c->requests + 1 >= options_.keep_alive_max || stopping_;
-    Queue(c, res,
-          WriteOptions{.head_only = req.method == "HEAD", .close = closing,
-                       .http10_keep_alive = req.version == 10 && !closing});
-    c->in.erase(0, f.total_bytes);
-    c->framer.Reset();
-    c->requests++;
-    c->head_checked = false;
-    c->admission = Admission();
-    c->continue_sent = false;
-    c->in_request = !c->in.empty();
-    if (c->in_request) c->request_start = Clock::now();
-    c->close_after_flush = closing;
-    c->linger_after_flush = false;
-    if (!Flush(c)) return;
-    if (c->close_after_flush) {
-      FinishResponse(c, c->linger_after_flush);
-      return;
-    }
+    if (!AnswerRequest(c, f)) return;
     if (served + 1 >= kMaxRequestsPerTurn && !c->in.empty()) {
       // Pipelined requests keep coming: let the other connections have a worker too.
       Run(c);

@@ -122,6 +122,7 @@ class ConnectionLoop {
   void Park(Connection* c, ConnectionParker::Wait wait, std::chrono::steady_clock::time_point deadline);
   void Close(Connection* c);
   void Dispatch(Connection* c);
+  bool AnswerRequest(Connection* c, const Framing& f);
   ParseLimits parse_limits() const;
 
   const LoopOptions options_;

@@ -112,21 +112,7 @@ Status Server::Start() {
     tls_ctx_ = *ctx;
   }
 
-  LoopOptions loop;
-  loop.threads = static_cast<size_t>(std::max(1, options_.threads));
-  loop.read_timeout = std::chrono::seconds(options_.read_timeout_s);
-  loop.write_timeout = std::chrono::seconds(options_.write_timeout_s);
-  loop.keep_alive_timeout = std::chrono::seconds(options_.keep_alive_timeout_s);
-  loop.keep_alive_max = std::max<size_t>(1, options_.keep_alive_max_requests);
-  // Heads up to the head phase's own limits (414, 431 with their JSON) get through; the loop refuses beyond.
-  loop.framing.max_head_bytes = options_.max_url_bytes + options_.max_header_bytes + 1024;
-  loop.framing.max_body_bytes = std::max(options_.max_body_bytes, oprf_key_ ? oprf_route_->max_body() : size_t{0});
-  // Leave descriptors for the index's files, the listening sockets and the connections being served.
-  const size_t files = RaiseOpenFileLimit();
-  loop.parking.max_parked = std::min(options_.max_idle_connections, files > 1024 ? files - 512 : files / 2);
-  loop.parking.max_per_client = options_.max_idle_per_client;
-  if (!proxies_.empty()) loop.uncapped = [this](std::string_view peer) { return proxies_.Contains(peer); };
-  loop_ = std::make_unique<ConnectionLoop>(loop, static_cast<RequestHandler*>(this), tls_ctx_);
+  loop_ = std::make_unique<ConnectionLoop>(MakeLoopOptions(), static_cast<RequestHandler*>(this), tls_ctx_);
   VIGIE_RETURN_IF_ERROR(loop_->Start());
 
   auto bound = listeners_.Bind(address->host, address->port, options_.listen_backlog, Listener::kPublic);
@@ -143,6 +129,24 @@ Status Server::Start() {
   }
   housekeeping_ = std::thread([this] { Housekeeping(); });
   return Status::Ok();
+}
+
+LoopOptions Server::MakeLoopOptions() {
+  LoopOptions loop;
+  loop.threads = static_cast<size_t>(std::max(1, options_.threads));
+  loop.read_timeout = std::chrono::seconds(options_.read_timeout_s);
+  loop.write_timeout = std::chrono::seconds(options_.write_timeout_s);
+  loop.keep_alive_timeout = std::chrono::seconds(options_.keep_alive_timeout_s);
+  loop.keep_alive_max = std::max<size_t>(1, options_.keep_alive_max_requests);
+  // Heads up to the head phase's own limits (414, 431 with their JSON) get through; the loop refuses beyond.
+  loop.framing.max_head_bytes = options_.max_url_bytes + options_.max_header_bytes + 1024;
+  loop.framing.max_body_bytes = std::max(options_.max_body_bytes, oprf_key_ ? oprf_route_->max_body() : size_t{0});
+  // Leave descriptors for the index's files, the listening sockets and the connections being served.
+  const size_t files = RaiseOpenFileLimit();
+  loop.parking.max_parked = std::min(options_.max_idle_connections, files > 1024 ? files - 512 : files / 2);
+  loop.parking.max_per_client = options_.max_idle_per_client;
+  if (!proxies_.empty()) loop.uncapped = [this](std::string_view peer) { return proxies_.Contains(peer); };
+  return loop;
 }
 
 // First load: takes the key for an oprf-p256 index. Later states: must be recorded with that same key

@@ -83,7 +83,7 @@ class Server final : private RequestHandler {
   std::string MetricsText();
   void Log(const HttpRequest& req, const HttpResponse& res, const RequestContext& ctx);
   Status CheckIndexKey(const IndexMeta& meta);
-  Status StartListening();
+  LoopOptions MakeLoopOptions();
   void Housekeeping();
   void Refresh(bool force);
 

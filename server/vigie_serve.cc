@@ -9,11 +9,12 @@
 
 #include "server/server.h"
 
-int main(int argc, char** argv) {
-  using vigie::serve::ServeOptions;
-  ServeOptions o;
-  CLI::App app{"vigie-serve: the Vigie k-anonymity range API over one index"};
-  app.set_config("--config", "", "read options from this TOML/INI file (same names as the long options)");
+namespace {
+
+using vigie::serve::ServeOptions;
+
+// Where it listens and how many requests it serves at once.
+void AddListenOptions(CLI::App& app, ServeOptions& o) {
   app.add_option("--index", o.index_dir, "index directory (opened read-only)")->required();
   app.add_option("--listen", o.listen, "HOST:PORT or [IPv6]:PORT; port 0 picks a free port")->capture_default_str();
   app.add_option("--admin-listen", o.admin_listen,
@@ -24,9 +25,12 @@ int main(int argc, char** argv) {
   app.add_option("--threads", o.threads, "worker threads = requests processed at once")
       ->capture_default_str()->check(CLI::Range(1, 4096));
   app.add_option("--listen-backlog", o.listen_backlog, "accept queue length")->capture_default_str();
+}
+
+// Caching and memory: response headers, the opt-in body cache, gzip, reading the index in.
+void AddCachingOptions(CLI::App& app, ServeOptions& o, size_t& cache_mb) {
   app.add_option("--max-age", o.max_age_s, "Cache-Control max-age of cacheable responses, seconds")
       ->capture_default_str();
-  size_t cache_mb = o.cache_bytes >> 20;
   app.add_option("--cache-mb", cache_mb,
                  "cache of rendered range bodies, MiB (0: none; any other value lets response times tell "
                  "which prefixes were asked recently)")
@@ -35,6 +39,10 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-warm-index", o.warm_index,
                "do not read every bucket into memory before serving a state (saves memory; response times "
                "then reveal recently asked prefixes)");
+}
+
+// Limits on hostile or greedy clients: sizes, timeouts, idle connections, rates, API keys.
+void AddLimitOptions(CLI::App& app, ServeOptions& o) {
   app.add_option("--max-url-bytes", o.max_url_bytes, "longest request URL (414 beyond)")->capture_default_str();
   app.add_option("--max-header-bytes", o.max_header_bytes, "largest request header block (431 beyond)")
       ->capture_default_str();
@@ -58,6 +66,10 @@ int main(int argc, char** argv) {
                  "address or CIDR of a proxy whose X-Forwarded-For is believed (repeatable)");
   app.add_option("--api-keys", o.api_keys_file,
                  "file of 'KEY [requests-per-minute [evaluations-per-minute]]' lines, re-read on change");
+}
+
+// The OPRF key and evaluation budgets, and the padding key.
+void AddKeyOptions(CLI::App& app, ServeOptions& o) {
   app.add_option("--key", o.oprf_key_file,
                  "oprf-p256 indexes: the server key file (default: the path the index recorded); a key that "
                  "is not the index's is refused");
@@ -75,13 +87,18 @@ int main(int argc, char** argv) {
   app.add_flag("--ephemeral-padding-key", o.ephemeral_padding_key,
                "pad with a random key of this process when the index has none (restarts and replicas then answer "
                "different bytes)");
+}
+
+// Operations: index reloads and the access log.
+void AddOperationOptions(CLI::App& app, ServeOptions& o) {
   app.add_option("--reload-check", o.reload_check_s, "seconds between checks for a new index state")
       ->capture_default_str();
   app.add_flag("!--no-access-log", o.access_log, "no per-request log line");
   app.add_flag("--log-client-address", o.log_client_address, "include the client address in access log lines");
-  CLI11_PARSE(app, argc, argv);
-  o.cache_bytes = cache_mb << 20;
+}
 
+// Runs the server until SIGTERM/SIGINT (SIGHUP: look for a new index state now).
+int Serve(const ServeOptions& o) {
   // Signals go to the sigwait thread only: block them before any other thread exists.
   sigset_t signals;
   sigemptyset(&signals);
@@ -132,4 +149,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ServeOptions o;
+  CLI::App app{"vigie-serve: the Vigie k-anonymity range API over one index"};
+  app.set_config("--config", "", "read options from this TOML/INI file (same names as the long options)");
+  size_t cache_mb = o.cache_bytes >> 20;
+  AddListenOptions(app, o);
+  AddCachingOptions(app, o, cache_mb);
+  AddLimitOptions(app, o);
+  AddKeyOptions(app, o);
+  AddOperationOptions(app, o);
+  CLI11_PARSE(app, argc, argv);
+  o.cache_bytes = cache_mb << 20;
+  return Serve(o);
 }

@@ -130,6 +130,51 @@ static Status GetWithRetry(httplib::Client& cli, const std::string& path, const 
   }
 }
 
+// Servers without /v1/index: GET /v1/range/{kind}/00000 gives the suffix length (and confirms 5-digit
+// prefixes); a 400 "prefix.length" names the right length, which is probed next. The scheme is inferred.
+static Result<RemoteIndexInfo> ProbeLayout(Kind kind, const std::string& server,
+                                           const std::function<Status(const std::string&)>& get, Response& r) {
+  RemoteIndexInfo info;
+  int prefix_hex = 5;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    VIGIE_RETURN_IF_ERROR(get("/v1/range/" + std::string(KindName(kind)) + "/" +
+                              std::string(static_cast<size_t>(prefix_hex), '0')));
+    if (r.status == 200) {
+      RangeResponse body;
+      VIGIE_RETURN_IF_ERROR(DecodeRangeJson(r.body, &body).WithContext(server));
+      info.layout.prefix_hex = static_cast<int>(body.prefix.size());
+      info.layout.suffix_hex = body.suffix_hex;
+      if (kind != Kind::kPassword) {
+        info.scheme = SchemeId::kSha256;  // the only unkeyed scheme for identifiers
+      } else {
+        info.scheme = SchemeId::kSha1;
+      }
+      return info;
+    }
+    const std::string reason = ReasonOf(r);
+    if (r.status == 401) return Status::FailedPrecondition(server + ": " + ErrorOf(r), "auth.key");
+    if (r.status == 400 && reason == "range.kind") {
+      return Status::InvalidArgument("index.kind", "the server's index does not hold identifiers of kind " +
+                                                       std::string(KindName(kind)));
+    }
+    if (r.status == 400 && reason == "prefix.length") {
+      // "the prefix must be exactly N hexadecimal digits for this index"
+      auto j = nlohmann::json::parse(r.body, nullptr, false);
+      const std::string msg = j.is_object() && j["error"].is_string() ? j["error"].get<std::string>() : "";
+      const size_t at = msg.find("exactly ");
+      const int n = at == std::string::npos ? 0 : std::atoi(msg.c_str() + at + 8);
+      if (n >= 1 && n <= 8 && n != prefix_hex) {
+        prefix_hex = n;
+        continue;
+      }
+    }
+    return Status::FailedPrecondition(server + " is not a Vigie range API: " + ErrorOf(r),
+                                      "remote.protocol");
+  }
+  return Status::FailedPrecondition(server + ": could not work out the prefix length",
+                                    "remote.protocol");
+}
+
 Result<HttpBody> HttpBucketSource::GetBody(const std::string& path, const std::string& if_none_match) {
   auto cli = MakeClient(options_);
   if (!cli->is_valid()) return Status::InvalidArgument("remote.url", "cannot use server URL '" + options_.server + "'");
@@ -200,46 +245,10 @@ Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {
   } else if (r.status == 401) {
     return Status::FailedPrecondition(options_.server + ": " + ErrorOf(r), "auth.key");
   }
-  // 2. Probe the range route: 5 digits first (the default), then the length a 400 names.
-  int prefix_hex = 5;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    VIGIE_RETURN_IF_ERROR(get("/v1/range/" + std::string(KindName(kind)) + "/" +
-                              std::string(static_cast<size_t>(prefix_hex), '0')));
-    if (r.status == 200) {
-      RangeResponse body;
-      VIGIE_RETURN_IF_ERROR(DecodeRangeJson(r.body, &body).WithContext(options_.server));
-      info.layout.prefix_hex = static_cast<int>(body.prefix.size());
-      info.layout.suffix_hex = body.suffix_hex;
-      if (kind != Kind::kPassword) {
-        info.scheme = SchemeId::kSha256;  // the only unkeyed scheme for identifiers
-      } else {
-        info.scheme = SchemeId::kSha1;
-      }
-      info_ = info;
-      return info;
-    }
-    const std::string reason = ReasonOf(r);
-    if (r.status == 401) return Status::FailedPrecondition(options_.server + ": " + ErrorOf(r), "auth.key");
-    if (r.status == 400 && reason == "range.kind") {
-      return Status::InvalidArgument("index.kind", "the server's index does not hold identifiers of kind " +
-                                                       std::string(KindName(kind)));
-    }
-    if (r.status == 400 && reason == "prefix.length") {
-      // "the prefix must be exactly N hexadecimal digits for this index"
-      auto j = nlohmann::json::parse(r.body, nullptr, false);
-      const std::string msg = j.is_object() && j["error"].is_string() ? j["error"].get<std::string>() : "";
-      const size_t at = msg.find("exactly ");
-      const int n = at == std::string::npos ? 0 : std::atoi(msg.c_str() + at + 8);
-      if (n >= 1 && n <= 8 && n != prefix_hex) {
-        prefix_hex = n;
-        continue;
-      }
-    }
-    return Status::FailedPrecondition(options_.server + " is not a Vigie range API: " + ErrorOf(r),
-                                      "remote.protocol");
-  }
-  return Status::FailedPrecondition(options_.server + ": could not work out the prefix length",
-                                    "remote.protocol");
+  // 2. No such route: probe the range route.
+  auto probed = ProbeLayout(kind, options_.server, get, r);
+  if (probed.ok()) info_ = *probed;
+  return probed;
 }
 
 // GET /v1/oprf/key: the batch size this client may use and, with verify_fingerprint, the key check.

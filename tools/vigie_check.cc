@@ -14,24 +14,10 @@
 #include "tools/check_command.h"
 #include "tools/remote_command.h"
 
-int main(int argc, char** argv) {
-  using namespace vigie::cli;
-  CLI::App app{"vigie-check: normalise identifiers or look them up in a Vigie index"};
+namespace {
 
-  NormalizeCommand normalize;
-  auto* n = app.add_subcommand("normalize", "print the canonical form of each value, or why it is invalid");
-  n->add_option("--kind", normalize.kind, "nir, email, phone or password")->required();
-  n->add_option("values", normalize.values, "values (default: one per line on stdin)");
-
-  LookupCommand lookup;
-  app.add_option("--index", lookup.index_dir, "local index directory");
-  app.add_option("--key", lookup.key_path,
-                 "local oprf-p256 index: the server key file (default: the path the index recorded)");
-  app.add_option("--kind", lookup.kind, "nir, email, phone or password");
-  app.add_flag("--json", lookup.json, "one JSON object per input line");
-  app.add_option("values", lookup.values, "values (default: one per line on stdin)");
-
-  RemoteCommand remote;
+// --server and the bulk options (tools/remote_command.h).
+void AddRemoteOptions(CLI::App& app, vigie::cli::RemoteCommand& remote) {
   app.add_option("--server", remote.server, "vigie-serve URL (http://host:port); only prefixes go out");
   app.add_option("--api-key", remote.api_key, "API key for --server (default: $VIGIE_API_KEY)");
   app.add_option("--verify-key", remote.verify_key,
@@ -53,6 +39,29 @@ int main(int argc, char** argv) {
   app.add_flag("!--no-progress", remote.progress, "bulk: no progress line");
   app.add_flag_callback("--no-header", [&] { remote.header = 0; }, "bulk: the first line is data");
   app.add_flag_callback("--header", [&] { remote.header = 1; }, "bulk: the first line is a header");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace vigie::cli;
+  CLI::App app{"vigie-check: normalise identifiers or look them up in a Vigie index"};
+
+  NormalizeCommand normalize;
+  auto* n = app.add_subcommand("normalize", "print the canonical form of each value, or why it is invalid");
+  n->add_option("--kind", normalize.kind, "nir, email, phone or password")->required();
+  n->add_option("values", normalize.values, "values (default: one per line on stdin)");
+
+  LookupCommand lookup;
+  app.add_option("--index", lookup.index_dir, "local index directory");
+  app.add_option("--key", lookup.key_path,
+                 "local oprf-p256 index: the server key file (default: the path the index recorded)");
+  app.add_option("--kind", lookup.kind, "nir, email, phone or password");
+  app.add_flag("--json", lookup.json, "one JSON object per input line");
+  app.add_option("values", lookup.values, "values (default: one per line on stdin)");
+
+  RemoteCommand remote;
+  AddRemoteOptions(app, remote);
   app.require_subcommand(0, 1);
 
   CLI11_PARSE(app, argc, argv);
