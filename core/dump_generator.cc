@@ -343,22 +343,76 @@ void DumpGenerator::NewPerson(Person* p) {
   p->phone_style = static_cast<uint8_t>(Uniform(rng_, 7));
 }
 
+// A new person (kept in the ring for later duplicates), or now and then one of the ring's recent ones.
+const DumpGenerator::Person* DumpGenerator::PickPerson(Person* fresh) {
+  if (ring_filled_ > 0 && Next(rng_) < duplicate_threshold_) {
+    ++counts_.duplicates;
+    return &ring_[(ring_next_ + options_.duplicate_window - 1 - Uniform(rng_, ring_filled_)) %
+                  options_.duplicate_window];
+  }
+  NewPerson(fresh);
+  if (ring_) {
+    ring_[ring_next_] = *fresh;
+    ring_next_ = (ring_next_ + 1) % options_.duplicate_window;
+    ring_filled_ = std::min(ring_filled_ + 1, options_.duplicate_window);
+  }
+  return fresh;
+}
+
+// The NIR column as the dump writes it, with `error` applied. False when the row was truncated (and ended).
+bool DumpGenerator::AppendNir(std::string_view nir, std::optional<ErrorClass> error, std::string* out) {
+  if (error == ErrorClass::kTruncated) {
+    out->append(nir.substr(0, 1 + Uniform(rng_, 12)));
+    out->push_back('\n');
+    return false;
+  } else if (error == ErrorClass::kWrongKey) {
+    const int key = (nir[13] - '0') * 10 + (nir[14] - '0');
+    const int wrong = static_cast<int>((key - 1 + 1 + Uniform(rng_, 96)) % 97 + 1);  // 1..97, != key
+    out->append(nir.substr(0, 13));
+    AppendDigits(out, static_cast<uint64_t>(wrong), 2);
+  } else if (error == ErrorClass::kMissingKey) {
+    out->append(nir.substr(0, 13));
+  } else if (error == ErrorClass::kSeparators) {
+    // Groups as printed on the carte Vitale: 1 85 05 78 006 084 91.
+    static constexpr int kGroups[7] = {1, 2, 2, 2, 3, 3, 2};
+    const uint64_t style = Uniform(rng_, 3);  // spaces, dots, or both
+    size_t at = 0;
+    for (int g = 0; g < 7; ++g) {
+      if (g > 0) out->push_back(style == 0 ? ' ' : style == 1 ? '.' : (g % 2 ? ' ' : '.'));
+      out->append(nir.substr(at, kGroups[g]));
+      at += kGroups[g];
+    }
+  } else {
+    out->append(nir);
+  }
+  return true;
+}
+
+// A French mobile number in one of the writings people use.
+void DumpGenerator::AppendPhone(const Person& person, std::string* out) {
+  char d[9];
+  for (int i = 8, v = static_cast<int>(person.phone); i >= 0; --i, v /= 10)
+    d[i] = static_cast<char>('0' + v % 10);
+  // 0612345678, 06 12 34 56 78, +33 6 12 34 56 78, +33612345678, 06.12.34.56.78, 0033 6 12 34 56 78,
+  // 06-12-34-56-78.
+  struct Style {
+    std::string_view prefix;
+    char separator;
+  };
+  static constexpr Style kStyles[7] = {{"0", 0},   {"0", ' '},     {"+33 ", ' '}, {"+33", 0},
+                                       {"0", '.'}, {"0033 ", ' '}, {"0", '-'}};
+  const Style& style = kStyles[person.phone_style];
+  out->append(style.prefix).push_back(d[0]);
+  for (int i = 1; i < 9; i += 2) {
+    if (style.separator) out->push_back(style.separator);
+    out->append(d + i, 2);
+  }
+}
+
 void DumpGenerator::NextCsvRow(std::string* out) {
   const Tables& t = *tables_;
   Person fresh;
-  const Person* p = &fresh;
-  if (ring_filled_ > 0 && Next(rng_) < duplicate_threshold_) {
-    p = &ring_[(ring_next_ + options_.duplicate_window - 1 - Uniform(rng_, ring_filled_)) %
-               options_.duplicate_window];
-    ++counts_.duplicates;
-  } else {
-    NewPerson(&fresh);
-    if (ring_) {
-      ring_[ring_next_] = fresh;
-      ring_next_ = (ring_next_ + 1) % options_.duplicate_window;
-      ring_filled_ = std::min(ring_filled_ + 1, options_.duplicate_window);
-    }
-  }
+  const Person* p = PickPerson(&fresh);
   std::optional<ErrorClass> error;
   if (Next(rng_) < error_threshold_) {
     error = static_cast<ErrorClass>(Uniform(rng_, kErrorClassCount));
@@ -394,31 +448,7 @@ void DumpGenerator::NextCsvRow(std::string* out) {
   AppendDigits(out, p->year, 4);
   out->push_back(';');
 
-  std::string_view nir(p->nir, 15);
-  if (error == ErrorClass::kTruncated) {
-    out->append(nir.substr(0, 1 + Uniform(rng_, 12)));
-    out->push_back('\n');
-    return;
-  } else if (error == ErrorClass::kWrongKey) {
-    const int key = (nir[13] - '0') * 10 + (nir[14] - '0');
-    const int wrong = static_cast<int>((key - 1 + 1 + Uniform(rng_, 96)) % 97 + 1);  // 1..97, != key
-    out->append(nir.substr(0, 13));
-    AppendDigits(out, static_cast<uint64_t>(wrong), 2);
-  } else if (error == ErrorClass::kMissingKey) {
-    out->append(nir.substr(0, 13));
-  } else if (error == ErrorClass::kSeparators) {
-    // Groups as printed on the carte Vitale: 1 85 05 78 006 084 91.
-    static constexpr int kGroups[7] = {1, 2, 2, 2, 3, 3, 2};
-    const uint64_t style = Uniform(rng_, 3);  // spaces, dots, or both
-    size_t at = 0;
-    for (int g = 0; g < 7; ++g) {
-      if (g > 0) out->push_back(style == 0 ? ' ' : style == 1 ? '.' : (g % 2 ? ' ' : '.'));
-      out->append(nir.substr(at, kGroups[g]));
-      at += kGroups[g];
-    }
-  } else {
-    out->append(nir);
-  }
+  if (!AppendNir(std::string_view(p->nir, 15), error, out)) return;  // truncated: the row ends there
   out->push_back(';');
   out->append(t.organismes[Uniform(rng_, t.organismes.size())]);
 
@@ -432,23 +462,7 @@ void DumpGenerator::NextCsvRow(std::string* out) {
   }
   if (options_.phone) {
     out->push_back(';');
-    char d[9];
-    for (int i = 8, v = static_cast<int>(p->phone); i >= 0; --i, v /= 10)
-      d[i] = static_cast<char>('0' + v % 10);
-    // 0612345678, 06 12 34 56 78, +33 6 12 34 56 78, +33612345678, 06.12.34.56.78, 0033 6 12 34 56 78,
-    // 06-12-34-56-78.
-    struct Style {
-      std::string_view prefix;
-      char separator;
-    };
-    static constexpr Style kStyles[7] = {{"0", 0},   {"0", ' '},     {"+33 ", ' '}, {"+33", 0},
-                                         {"0", '.'}, {"0033 ", ' '}, {"0", '-'}};
-    const Style& style = kStyles[p->phone_style];
-    out->append(style.prefix).push_back(d[0]);
-    for (int i = 1; i < 9; i += 2) {
-      if (style.separator) out->push_back(style.separator);
-      out->append(d + i, 2);
-    }
+    AppendPhone(*p, out);
   }
   if (error == ErrorClass::kCrlf) out->push_back('\r');
   out->push_back('\n');

@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -112,6 +113,9 @@ class DumpGenerator {
   void NextCsvRow(std::string* out);
   void NextPasswordRow(std::string* out);
   void NewPerson(Person* p);
+  const Person* PickPerson(Person* fresh);
+  bool AppendNir(std::string_view nir, std::optional<ErrorClass> error, std::string* out);
+  void AppendPhone(const Person& person, std::string* out);
 
   GeneratorOptions options_;
   std::unique_ptr<Tables> tables_;

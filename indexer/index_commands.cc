@@ -93,6 +93,53 @@ Status RunDefine(const DefineCommand& cmd) {
   return Status::Ok();
 }
 
+namespace {
+
+// The summary of an add, as JSON or as text.
+void PrintAddReport(const AddReport& report, const AddCommand& cmd) {
+  const DumpRecord& d = report.dump;
+  if (cmd.json) {
+    PrintJson({{"skipped", report.skipped},
+               {"breach", d.breach},
+               {"digest", d.digest},
+               {"rows", d.rows},
+               {"identifiers", d.identifiers},
+               {"new_to_index", d.new_to_index},
+               {"already_present", d.already_present},
+               {"new_to_breach", d.new_to_breach},
+               {"rejected", d.rejected},
+               {"rejects_by_reason", d.rejects_by_reason},
+               {"buckets_written", report.buckets_written},
+               {"spilled_runs", report.spilled_runs},
+               {"seconds", d.seconds},
+               {"phase_seconds",
+                {{"read", report.read_seconds}, {"merge", report.merge_seconds}, {"commit", report.commit_seconds}}}});
+    return;
+  }
+  if (report.skipped) {
+    std::printf("skipped: %s\n", report.skip_reason.c_str());
+    return;
+  }
+  std::printf("loaded %s into breach '%s' in %.2f s (%.0f rows/s)\n", d.file_name.c_str(), d.breach.c_str(), d.seconds,
+              d.seconds > 0 ? static_cast<double>(d.rows) / d.seconds : 0.0);
+  std::printf("  rows read            %llu\n", static_cast<unsigned long long>(d.rows));
+  std::printf("  identifiers accepted %llu\n", static_cast<unsigned long long>(d.identifiers));
+  std::printf("    distinct, new to the index   %llu\n", static_cast<unsigned long long>(d.new_to_index));
+  std::printf("    distinct, already present    %llu\n", static_cast<unsigned long long>(d.already_present));
+  std::printf("    newly attributed to breach   %llu\n", static_cast<unsigned long long>(d.new_to_breach));
+  std::printf("  rejected             %llu\n", static_cast<unsigned long long>(d.rejected));
+  for (const auto& [reason, n] : d.rejects_by_reason) {
+    std::printf("    %-28s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
+  }
+  if (!cmd.rejects_path.empty()) std::printf("  rejected line numbers written to %s\n", cmd.rejects_path.c_str());
+  std::printf("  buckets written %llu, spilled runs %llu; read %.2f s, merge %.2f s, commit %.2f s\n",
+              static_cast<unsigned long long>(report.buckets_written),
+              static_cast<unsigned long long>(report.spilled_runs), report.read_seconds, report.merge_seconds,
+              report.commit_seconds);
+}
+
+}  // namespace
+
 Status RunAdd(const AddCommand& cmd) {
   AddOptions options;
   options.breach = cmd.breach;
@@ -134,45 +181,7 @@ Status RunAdd(const AddCommand& cmd) {
   auto report = AddDump(index->get(), **scheme, options);
   progress.Finish();
   if (!report.ok()) return report.status();
-  const DumpRecord& d = report->dump;
-  if (cmd.json) {
-    PrintJson({{"skipped", report->skipped},
-               {"breach", d.breach},
-               {"digest", d.digest},
-               {"rows", d.rows},
-               {"identifiers", d.identifiers},
-               {"new_to_index", d.new_to_index},
-               {"already_present", d.already_present},
-               {"new_to_breach", d.new_to_breach},
-               {"rejected", d.rejected},
-               {"rejects_by_reason", d.rejects_by_reason},
-               {"buckets_written", report->buckets_written},
-               {"spilled_runs", report->spilled_runs},
-               {"seconds", d.seconds},
-               {"phase_seconds",
-                {{"read", report->read_seconds}, {"merge", report->merge_seconds}, {"commit", report->commit_seconds}}}});
-    return Status::Ok();
-  }
-  if (report->skipped) {
-    std::printf("skipped: %s\n", report->skip_reason.c_str());
-    return Status::Ok();
-  }
-  std::printf("loaded %s into breach '%s' in %.2f s (%.0f rows/s)\n", d.file_name.c_str(), d.breach.c_str(), d.seconds,
-              d.seconds > 0 ? static_cast<double>(d.rows) / d.seconds : 0.0);
-  std::printf("  rows read            %llu\n", static_cast<unsigned long long>(d.rows));
-  std::printf("  identifiers accepted %llu\n", static_cast<unsigned long long>(d.identifiers));
-  std::printf("    distinct, new to the index   %llu\n", static_cast<unsigned long long>(d.new_to_index));
-  std::printf("    distinct, already present    %llu\n", static_cast<unsigned long long>(d.already_present));
-  std::printf("    newly attributed to breach   %llu\n", static_cast<unsigned long long>(d.new_to_breach));
-  std::printf("  rejected             %llu\n", static_cast<unsigned long long>(d.rejected));
-  for (const auto& [reason, n] : d.rejects_by_reason) {
-    std::printf("    %-28s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
-  }
-  if (!cmd.rejects_path.empty()) std::printf("  rejected line numbers written to %s\n", cmd.rejects_path.c_str());
-  std::printf("  buckets written %llu, spilled runs %llu; read %.2f s, merge %.2f s, commit %.2f s\n",
-              static_cast<unsigned long long>(report->buckets_written),
-              static_cast<unsigned long long>(report->spilled_runs), report->read_seconds, report->merge_seconds,
-              report->commit_seconds);
+  PrintAddReport(*report, cmd);
   return Status::Ok();
 }
 
