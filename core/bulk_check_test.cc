@@ -13,6 +13,7 @@
 #include "core/input_file.h"
 #include "core/normalize.h"
 #include "core/oprf_scheme.h"
+#include "tests/test_index.h"
 
 namespace vigie {
 namespace {
@@ -76,16 +77,7 @@ std::string Nir(int i) {
   return buf;
 }
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/vigie-bulk-test.XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+using testing::TempDir;
 
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;

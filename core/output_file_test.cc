@@ -1,4 +1,5 @@
 #include "core/output_file.h"
+#include "tests/test_index.h"
 
 #include <doctest/doctest.h>
 #include <stdlib.h>
@@ -14,15 +15,7 @@
 namespace vigie {
 namespace {
 
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/vigie_output_file_test.XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string path;
-};
+using testing::TempDir;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -104,7 +97,7 @@ TEST_CASE("OutputFile: plain, gzip and zstd round trips") {
                         {"out.csv.zst", Unzstd, true}};
   for (const Case& c : cases) {
     INFO(c.name);
-    const std::string path = dir.path + "/" + c.name;
+    const std::string path = dir.path() + "/" + c.name;
     auto file = OutputFile::Open(path);
     REQUIRE(file.ok());
     WriteInPieces(**file, payload);
@@ -118,7 +111,7 @@ TEST_CASE("OutputFile: plain, gzip and zstd round trips") {
 TEST_CASE("OutputFile: an empty compressed file is still a valid stream") {
   TempDir dir;
   for (const char* name : {"empty.gz", "empty.zst"}) {
-    const std::string path = dir.path + "/" + name;
+    const std::string path = dir.path() + "/" + name;
     auto file = OutputFile::Open(path);
     REQUIRE(file.ok());
     REQUIRE((*file)->Close().ok());
@@ -150,11 +143,11 @@ TEST_CASE("OutputFile: a full disk is seen at Close when everything fitted in th
 
 TEST_CASE("OutputFile: open and use errors") {
   TempDir dir;
-  auto missing = OutputFile::Open(dir.path + "/no/such/dir/out.csv");
+  auto missing = OutputFile::Open(dir.path() + "/no/such/dir/out.csv");
   CHECK(missing.status().code() == Code::kIOError);
   CHECK(missing.status().message().find("no/such/dir") != std::string::npos);
 
-  auto file = OutputFile::Open(dir.path + "/closed.csv");
+  auto file = OutputFile::Open(dir.path() + "/closed.csv");
   REQUIRE(file.ok());
   REQUIRE((*file)->Close().ok());
   CHECK((*file)->Close().ok());  // idempotent

@@ -10,21 +10,14 @@
 
 #include "core/codec.h"
 #include "core/index.h"
+#include "tests/test_index.h"
 
 namespace vigie {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "vigie-padkey-test.XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing::TempDir;
 
 void WriteSecret(const std::string& path, const std::string& text, mode_t mode) {
   std::ofstream(path) << text;
@@ -33,8 +26,8 @@ void WriteSecret(const std::string& path, const std::string& text, mode_t mode) 
 
 TEST_CASE("padding key: the SHA-256 of the file's bytes, as servers and exports derive it") {
   TempDir dir;
-  WriteSecret(dir.path + "/key", "abc", 0600);
-  auto key = LoadPaddingKey(dir.path + "/key");
+  WriteSecret(dir.path() + "/key", "abc", 0600);
+  auto key = LoadPaddingKey(dir.path() + "/key");
   REQUIRE(key.ok());
   CHECK(HexEncode(key->data(), 4) == "ba7816bf");  // SHA-256("abc")
 }
@@ -54,7 +47,7 @@ TEST_CASE("padding key: bad files are errors naming the file") {
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
-    const std::string path = dir.path + "/" + c.name;
+    const std::string path = dir.path() + "/" + c.name;
     if (c.text) WriteSecret(path, c.text, c.mode);
     auto key = LoadPaddingKey(path);
     REQUIRE_FALSE(key.ok());
@@ -65,7 +58,7 @@ TEST_CASE("padding key: bad files are errors naming the file") {
 
 TEST_CASE("padding key: a new file is 0600, random, and never overwritten") {
   TempDir dir;
-  const std::string path = dir.path + "/padding.key";
+  const std::string path = dir.path() + "/padding.key";
   REQUIRE(CreatePaddingKeyFile(path).ok());
   struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
@@ -74,24 +67,24 @@ TEST_CASE("padding key: a new file is 0600, random, and never overwritten") {
   REQUIRE(first.ok());
   CHECK(CreatePaddingKeyFile(path).code() == Code::kAlreadyExists);
   CHECK(*LoadPaddingKey(path) == *first);
-  REQUIRE(CreatePaddingKeyFile(dir.path + "/other.key").ok());
-  CHECK(*LoadPaddingKey(dir.path + "/other.key") != *first);
+  REQUIRE(CreatePaddingKeyFile(dir.path() + "/other.key").ok());
+  CHECK(*LoadPaddingKey(dir.path() + "/other.key") != *first);
 }
 
 TEST_CASE("padding key: create writes it for a padded index only; resolve finds it, or says how to make one") {
   TempDir dir;
-  REQUIRE(Index::Create(dir.path + "/padded", {.scheme = SchemeId::kSha256, .pad_responses = true}).ok());
-  REQUIRE(Index::Create(dir.path + "/plain", {.scheme = SchemeId::kSha256}).ok());
-  CHECK(fs::exists(DefaultPaddingKeyPath(dir.path + "/padded")));
-  CHECK_FALSE(fs::exists(DefaultPaddingKeyPath(dir.path + "/plain")));
-  auto resolved = ResolvePaddingKey(dir.path + "/padded", "");
+  REQUIRE(Index::Create(dir.path() + "/padded", {.scheme = SchemeId::kSha256, .pad_responses = true}).ok());
+  REQUIRE(Index::Create(dir.path() + "/plain", {.scheme = SchemeId::kSha256}).ok());
+  CHECK(fs::exists(DefaultPaddingKeyPath(dir.path() + "/padded")));
+  CHECK_FALSE(fs::exists(DefaultPaddingKeyPath(dir.path() + "/plain")));
+  auto resolved = ResolvePaddingKey(dir.path() + "/padded", "");
   REQUIRE(resolved.ok());
-  CHECK(*resolved == *LoadPaddingKey(DefaultPaddingKeyPath(dir.path + "/padded")));
-  auto missing = ResolvePaddingKey(dir.path + "/plain", "");
+  CHECK(*resolved == *LoadPaddingKey(DefaultPaddingKeyPath(dir.path() + "/padded")));
+  auto missing = ResolvePaddingKey(dir.path() + "/plain", "");
   CHECK(missing.status().reason() == "padding.key-missing");
   CHECK(missing.status().message().find("vigie-index padding-key") != std::string::npos);
-  WriteSecret(dir.path + "/explicit", "xyz", 0600);
-  CHECK(*ResolvePaddingKey(dir.path + "/padded", dir.path + "/explicit") == *LoadPaddingKey(dir.path + "/explicit"));
+  WriteSecret(dir.path() + "/explicit", "xyz", 0600);
+  CHECK(*ResolvePaddingKey(dir.path() + "/padded", dir.path() + "/explicit") == *LoadPaddingKey(dir.path() + "/explicit"));
 }
 
 }  // namespace

@@ -12,21 +12,14 @@
 #include "core/indexer.h"
 #include "core/published_index.h"
 #include "core/scheme.h"
+#include "tests/test_index.h"
 
 namespace vigie {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "vigie-set-test.XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using testing::TempDir;
 
 std::string Email(int i) { return "person" + std::to_string(i) + "@example.org"; }
 
@@ -78,7 +71,7 @@ std::set<std::string> LookUp(const PublishedSet& set, const std::string& email) 
 
 TEST_CASE("published set: every indexed identifier with its breaches, nothing else") {
   TempDir dir;
-  const std::string index_dir = BuildIndex(dir.path, 3, false);
+  const std::string index_dir = BuildIndex(dir.path(), 3, false);
   auto published = PublishedIndex::Open(index_dir, {});
   REQUIRE(published.ok());
   const PublishedSet* set = (*published)->Set(Kind::kEmail);
@@ -118,7 +111,7 @@ TEST_CASE("published set: every indexed identifier with its breaches, nothing el
 
 TEST_CASE("published set: a padded index pads every shard of a kind to one size") {
   TempDir dir;
-  auto published = PublishedIndex::Open(BuildIndex(dir.path, 4, true), {});
+  auto published = PublishedIndex::Open(BuildIndex(dir.path(), 4, true), {});
   REQUIRE(published.ok());
   const PublishedSet* set = (*published)->Set(Kind::kEmail);
   REQUIRE(set != nullptr);

@@ -11,25 +11,23 @@
 #include "core/indexer.h"
 #include "core/published_set.h"
 #include "core/scheme.h"
+#include "tests/test_index.h"
 
 namespace vigie {
 namespace {
 
-namespace fs = std::filesystem;
 
+// The directory is declared first so that it outlives the open index (RocksDB deletes files until closed).
 struct Fixture {
-  std::string dir;
+  testing::TempDir tmp;
+  std::string dir = tmp.path();
   std::unique_ptr<Index> index;
   Fixture() {
-    std::string pattern = (fs::temp_directory_path() / "vigie-setlookup-test.XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    dir = pattern;
     REQUIRE(Index::Create(dir + "/index", {.scheme = SchemeId::kSha256, .prefix_hex = 4, .shard_bits = 2}).ok());
     auto opened = Index::Open(dir + "/index", Index::Mode::kReadWrite);
     REQUIRE(opened.ok());
     index = std::move(*opened);
   }
-  ~Fixture() { fs::remove_all(dir); }
   void Add(const std::string& breach, int first, int end) {
     bool created = false;
     REQUIRE(index->DefineBreach({.name = breach, .title = breach, .breach_date = "2024-01-01"}, &created).ok());

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/index.h"
+#include "tests/test_index.h"
 #include "server/connection_loop.h"
 #include "server/running_server_test_util.h"
 
@@ -27,14 +28,11 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 struct EmptyIndex {
-  std::string dir;
+  testing::TempDir tmp;
+  std::string dir = tmp.path();
   EmptyIndex() {
-    std::string pattern = (fs::temp_directory_path() / "vigie-loop-test.XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    dir = pattern;
     REQUIRE(Index::Create(dir + "/index", {.scheme = SchemeId::kSha256, .prefix_hex = 4}).ok());
   }
-  ~EmptyIndex() { fs::remove_all(dir); }
   ServeOptions Options() const {
     ServeOptions o;
     o.index_dir = dir + "/index";

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/index.h"
+#include "tests/test_index.h"
 #include "server/running_server_test_util.h"
 
 namespace vigie::serve {
@@ -112,9 +113,8 @@ struct Route {
 };
 
 TEST_CASE("HTTP property: hostile framing never yields a partial, oversized or malformed response") {
-  std::string pattern = (fs::temp_directory_path() / "vigie-property-test.XXXXXX").string();
-  REQUIRE(mkdtemp(pattern.data()) != nullptr);
-  const std::string dir = pattern;
+  const testing::TempDir tmp;  // declared before the server, which holds the index open
+  const std::string& dir = tmp.path();
   REQUIRE(Index::Create(dir + "/index", {.scheme = SchemeId::kSha256, .prefix_hex = 4, .pad_responses = true}).ok());
   ServeOptions o;
   o.index_dir = dir + "/index";
@@ -206,7 +206,6 @@ TEST_CASE("HTTP property: hostile framing never yields a partial, oversized or m
   const auto health = ParseResponses(Exchange(port, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"), false);
   REQUIRE(health.size() == 1);
   CHECK(health[0].status == 200);
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/index_scheme.h"
+#include "tests/test_index.h"
 #include "core/indexer.h"
 #include "core/oprf_key.h"
 #include "core/oprf_scheme.h"
@@ -25,12 +26,6 @@ namespace vigie::serve {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "vigie-oprf-serve-test.XXXXXX").string();
-  REQUIRE(mkdtemp(pattern.data()) != nullptr);
-  return pattern;
-}
 
 std::vector<std::string> Emails(int n) {
   std::vector<std::string> v;
@@ -116,7 +111,8 @@ Blinds BlindAll(const std::vector<std::string>& emails) {
 }
 
 TEST_CASE("OPRF evaluate: binary and JSON round trips give the index's tags; the tag finds the bucket") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   const auto emails = Emails(300);
   BuildOprfIndex(dir, emails);
   RunningServer rs(Options(dir));
@@ -204,11 +200,11 @@ TEST_CASE("OPRF evaluate: binary and JSON round trips give the index's tags; the
     }
   }
   CHECK(rs.server.metrics().oprf_evaluations() == 4 * asked.size());
-  fs::remove_all(dir);
 }
 
 TEST_CASE("OPRF evaluate: malformed requests are 400s with a reason, never a crash; batch limits") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   BuildOprfIndex(dir, Emails(10));
   ServeOptions o = Options(dir);
   o.oprf_max_batch = 8;
@@ -291,11 +287,11 @@ TEST_CASE("OPRF evaluate: malformed requests are 400s with a reason, never a cra
   auto metrics = rs.admin_client().Get("/metrics")->body;
   CHECK(metrics.find("vigie_oprf_refusals_total{reason=\"malformed\"}") != std::string::npos);
   CHECK(rs.server.metrics().oprf_refusals(Metrics::OprfRefusal::kBatch) == 4);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("OPRF evaluate: per-address budget counted in elements, 429 + Retry-After; API keys raise it") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   BuildOprfIndex(dir, Emails(10));
   ServeOptions o = Options(dir);
   o.oprf_rate_per_min = 30;
@@ -336,11 +332,11 @@ TEST_CASE("OPRF evaluate: per-address budget counted in elements, 429 + Retry-Af
   auto metrics = rs.admin_client().Get("/metrics")->body;
   CHECK(metrics.find("vigie_oprf_evaluations_total 238") != std::string::npos);
   CHECK(metrics.find("vigie_oprf_refusals_total{reason=\"rate_limited\"} 2") != std::string::npos);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("vigie-serve refuses a key that is not the index's, or readable by others") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   BuildOprfIndex(dir, Emails(5));
   REQUIRE(oprf::WriteNewKeyFile(dir + "/other.key").ok());
   ServeOptions o = Options(dir);
@@ -364,11 +360,11 @@ TEST_CASE("vigie-serve refuses a key that is not the index's, or readable by oth
     CHECK(server.Start().ok());
     server.Stop();
   }
-  fs::remove_all(dir);
 }
 
 TEST_CASE("OPRF routes on an unkeyed index: 404 with a reason; --key refused") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   REQUIRE(Index::Create(dir + "/index", {.scheme = SchemeId::kSha256, .prefix_hex = 4}).ok());
   ServeOptions o = Options(dir);
   {
@@ -386,7 +382,6 @@ TEST_CASE("OPRF routes on an unkeyed index: 404 with a reason; --key refused") {
   CHECK(nlohmann::json::parse(r->body)["reason"] == "oprf.scheme");
   CHECK(cli.Get("/v1/oprf/key")->status == 404);
   CHECK(cli.Get("/v1/index")->body.find("oprf") == std::string::npos);
-  fs::remove_all(dir);
 }
 
 }  // namespace

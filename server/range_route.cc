@@ -50,7 +50,7 @@ void ServeRange(const RouteEnv& env, const HttpRequest& req, const RouteMatch& m
   }
   auto prefix = index.layout().ParsePrefix(match.arg);
   if (!prefix.ok()) {
-    SendError(res, 400, prefix.status().reason(), prefix.status().message());
+    SendError(res, prefix.status());
     return;
   }
   auto cached = CachedBody(env, *snap, Route::kRange, static_cast<uint8_t>(*kind), *prefix, ctx,

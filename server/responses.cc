@@ -27,6 +27,10 @@ void SendError(HttpResponse& res, int status, std::string_view reason, std::stri
   SendBody(res, JsonError(message, reason), kJson);
 }
 
+void SendError(HttpResponse& res, const Status& error) {
+  SendError(res, HttpStatusFor(error), error.reason(), error.message());
+}
+
 void SendCacheable(const HttpRequest& req, HttpResponse& res, Cacheable c, int max_age_s) {
   AddCors(res);
   res.Set("Cache-Control", "public, max-age=" + std::to_string(max_age_s));

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
 #include "server/http_message.h"
 #include "server/response_cache.h"
 
@@ -20,6 +21,9 @@ inline constexpr const char* kText = "text/plain";
 void AddCors(HttpResponse& res);
 // status, {"error":message,"reason":reason}, no-store, CORS.
 void SendError(HttpResponse& res, int status, std::string_view reason, std::string_view message);
+// The same for a Status the request caused (a bad prefix, an unknown name): its HTTP code
+// (HttpStatusFor), reason and message. Not for internal failures, whose messages are not for clients.
+void SendError(HttpResponse& res, const Status& error);
 // A body of its own, or bytes kept alive by `owner`.
 void SendBody(HttpResponse& res, std::string body, std::string_view content_type);
 void SendBytes(HttpResponse& res, std::shared_ptr<const void> owner, std::string_view body,

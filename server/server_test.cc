@@ -45,7 +45,8 @@ ServeOptions Options(const std::string& dir) {
 
 TEST_CASE("range API: bodies, lookups, validation, caching headers, CORS, errors") {
   // With the (opt-in) body cache, so that its counters are exercised too.
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, Emails(2000));
   ServeOptions with_cache = Options(dir);
   with_cache.cache_bytes = 16 << 20;
@@ -189,11 +190,11 @@ TEST_CASE("range API: bodies, lookups, validation, caching headers, CORS, errors
   CHECK(metrics->body.find("vigie_index_generation") != std::string::npos);
   CHECK(rs.server.metrics().cache_hits() > 0);
   CHECK(rs.server.metrics().cache_misses() > 0);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("padded index: every /v1/range body has the same length and no gzip") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4, .pad_responses = true}, Kind::kEmail, Emails(3000));
   std::ofstream(dir + "/index/padding.key") << "test padding secret";
   RunningServer rs(Options(dir));
@@ -220,11 +221,11 @@ TEST_CASE("padded index: every /v1/range body has the same length and no gzip") 
   RunningServer replica(Options(dir));
   auto cli2 = replica.client();
   CHECK(cli.Get("/v1/range/email/0a0b")->body == cli2.Get("/v1/range/email/0a0b")->body);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("Pwned Passwords range: byte format, modes, padding") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   std::vector<std::string> lines;
   // 200 synthetic SHA-1 hashes sharing the prefix 21BD1, plus others.
   for (int i = 0; i < 200; ++i) {
@@ -276,11 +277,11 @@ TEST_CASE("Pwned Passwords range: byte format, modes, padding") {
   REQUIRE(DecodeRangeJson(json->body, &r).ok());
   CHECK(r.has_counts);
   CHECK(r.entries.size() == 200);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("rate limit and API keys") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, Emails(10));
   std::ofstream(dir + "/keys") << "helpdesk-key-0123456789 6000\nbulk-key-0123456789abcdef\n";
   ServeOptions o = Options(dir);
@@ -310,11 +311,11 @@ TEST_CASE("rate limit and API keys") {
   auto guess = cli.Get("/v1/range/email/0000", {{"Authorization", "Bearer wrong-key-0123456789"}});
   REQUIRE(guess);
   CHECK(guess->status == 429);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("index update: the server switches to the new generation, the old one answers meanwhile") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4}, Kind::kEmail, Emails(500));
   RunningServer rs(Options(dir));
   auto cli = rs.client();
@@ -354,11 +355,11 @@ TEST_CASE("index update: the server switches to the new generation, the old one 
   CHECK(metrics.find("vigie_index_states_alive 1\n") != std::string::npos);
   CHECK(metrics.find("vigie_rocksdb_table_files 0\n") == std::string::npos);
   CHECK(metrics.find("vigie_rocksdb_table_files ") != std::string::npos);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("the citizen page: embedded files, security headers, /v1/index") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 5}, Kind::kEmail, Emails(10));
   RunningServer rs(Options(dir));
   auto cli = rs.client();

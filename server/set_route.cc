@@ -28,7 +28,7 @@ void ServeSet(const RouteEnv& env, const HttpRequest& req, const RouteMatch& mat
   } else {
     auto shard = ParseShardNumber(match.arg, set->manifest().shard_bits);
     if (!shard.ok()) {
-      SendError(res, 400, shard.status().reason(), shard.status().message());
+      SendError(res, shard.status());
       return;
     }
     body.body = set->shard(*shard);

@@ -14,7 +14,8 @@ namespace vigie::serve {
 namespace {
 
 TEST_CASE("private path: manifest, shards and all, cacheable, agreeing with the range answers") {
-  const std::string dir = TempDir();
+  const testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   BuildIndex(dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4, .shard_bits = 3}, Kind::kEmail, Emails(500));
   ServeOptions o;
   o.index_dir = dir + "/index";
@@ -84,7 +85,6 @@ TEST_CASE("private path: manifest, shards and all, cacheable, agreeing with the 
   CHECK(rs.server.metrics().requests(Route::kSet, 200) >= 10);
   CHECK(rs.admin_client().Get("/metrics")->body.find("vigie_http_requests_total{route=\"set\",status=\"400\"}") !=
         std::string::npos);
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Test support for the server's doctest files: temporary folders and small indexes built through the real
+// Test support for the server's doctest files (temporary folders: tests/test_index.h): small indexes built through the real
 // indexer (core/indexer.h), with synthetic e-mails.
 #pragma once
 
@@ -12,14 +12,9 @@
 #include "core/index.h"
 #include "core/indexer.h"
 #include "core/scheme.h"
+#include "tests/test_index.h"
 
 namespace vigie::serve {
-
-inline std::string TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "vigie-serve-test.XXXXXX").string();
-  REQUIRE(mkdtemp(pattern.data()) != nullptr);
-  return pattern;
-}
 
 // Creates an index in dir/index with one breach holding `lines` (a plain list of `kind`).
 inline void BuildIndex(const std::string& dir, const CreateOptions& create, Kind kind, const std::vector<std::string>& lines,
