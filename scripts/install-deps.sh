@@ -10,6 +10,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libfmt-dev libboost1.81-dev
   # tests and demo
   python3 curl gzip zstd procps
+  # scripts/format.sh --check (CTest lint.format)
+  clang-format
   # the static export test serves an export with nginx (tests/e2e/export_nginx.sh)
   nginx-light
   # the citizen page's tests (web/): node:test, and headless Chromium driven by playwright-core from npm
