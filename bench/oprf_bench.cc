@@ -92,8 +92,7 @@ int main(int argc, char** argv) {
   Row("BlindEvaluateBatch (batches of 256)",
       Rate([&](size_t) { (void)oprf::BlindEvaluateBatch(*key, blinded, evaluated); }, blinded.size()));
   (void)oprf::BlindEvaluateBatch(*key, blinded, evaluated);
-  Row("GenerateProof (batch of 1)",
-      Rate([&](size_t i) {
+  Row("GenerateProof (batch of 1)", Rate([&](size_t i) {
         size_t k = i % blinded.size();
         (void)oprf::GenerateProof(*key, {&blinded[k], 1}, {&evaluated[k], 1});
       }));

@@ -10,9 +10,7 @@
 
 namespace vigie::blank {
 
-inline bool IsAsciiSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+inline bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 // Bytes taken by a no-break space starting at s[i] (0 when there is none).
 inline size_t NbspAt(std::string_view s, size_t i) {

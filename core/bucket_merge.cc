@@ -101,9 +101,9 @@ bool MergeBucket(const std::vector<uint8_t>& scratch, size_t total, size_t* i, c
 
 }  // namespace
 
-void MergeRange(const Index& index, const RecordLayout& records, const std::vector<const Run*>& runs,
-                uint32_t first, uint32_t last, uint32_t breach_id, const std::string& sst_path,
-                std::atomic<uint64_t>* partitions_done, MergeResult* result) {
+void MergeRange(const Index& index, const RecordLayout& records, const std::vector<const Run*>& runs, uint32_t first,
+                uint32_t last, uint32_t breach_id, const std::string& sst_path, std::atomic<uint64_t>* partitions_done,
+                MergeResult* result) {
   const TagLayout& layout = index.layout();
   const size_t suffix_bytes = layout.suffix_bytes();
   const SortFn sort = PickSort(records.size);

@@ -33,9 +33,9 @@ struct MergeResult {
 
 // Merges partitions [first, last) of all runs into the buckets of `breach_id`, writing changed buckets to
 // `sst_path`; *partitions_done counts progress.
-void MergeRange(const Index& index, const RecordLayout& records, const std::vector<const Run*>& runs,
-                uint32_t first, uint32_t last, uint32_t breach_id, const std::string& sst_path,
-                std::atomic<uint64_t>* partitions_done, MergeResult* result);
+void MergeRange(const Index& index, const RecordLayout& records, const std::vector<const Run*>& runs, uint32_t first,
+                uint32_t last, uint32_t breach_id, const std::string& sst_path, std::atomic<uint64_t>* partitions_done,
+                MergeResult* result);
 
 // Runs `body(thread_index, first, last)` on `threads` threads over disjoint partition ranges covering
 // [0, kPartitions), and joins them.

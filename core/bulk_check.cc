@@ -15,14 +15,14 @@
 #include <sstream>
 #include <thread>
 
-#include "core/fd_writer.h"
-#include "core/csv.h"
-#include "core/input_file.h"
-#include "core/normalize.h"
 #include "core/bulk_files.h"
-#include "core/remote_tagger.h"
+#include "core/csv.h"
+#include "core/fd_writer.h"
+#include "core/input_file.h"
 #include "core/line_reader.h"
+#include "core/normalize.h"
 #include "core/output_file.h"
+#include "core/remote_tagger.h"
 
 namespace vigie {
 
@@ -36,8 +36,8 @@ Status CheckInfo(Kind kind, const RemoteIndexInfo& info) {
   if (info.scheme_known) {
     const bool password_scheme = info.scheme == SchemeId::kSha1 || info.scheme == SchemeId::kNtlm;
     if (password_scheme != (kind == Kind::kPassword)) {
-      return Status::InvalidArgument(
-          "index.kind", "this index does not hold identifiers of kind " + std::string(KindName(kind)));
+      return Status::InvalidArgument("index.kind",
+                                     "this index does not hold identifiers of kind " + std::string(KindName(kind)));
     }
   }
   if (info.layout.prefix_hex < 1 || info.layout.prefix_hex > 8 || info.layout.suffix_hex < 1 ||
@@ -91,9 +91,7 @@ struct Block {
     bool crlf = false, overlong = false, header = false;
   };
   std::vector<Line> lines;
-  std::string_view line(size_t i) const {
-    return std::string_view(text).substr(lines[i].offset, lines[i].size);
-  }
+  std::string_view line(size_t i) const { return std::string_view(text).substr(lines[i].offset, lines[i].size); }
   void Clear() {
     text.clear();
     lines.clear();
@@ -133,8 +131,7 @@ Status BucketSource::Match(Kind kind, const TagLayout& layout, const MatchRows& 
   return s;
 }
 
-Result<std::vector<LookupResult>> CheckValues(BucketSource* source, Kind kind,
-                                              const std::vector<std::string>& values) {
+Result<std::vector<LookupResult>> CheckValues(BucketSource* source, Kind kind, const std::vector<std::string>& values) {
   auto info = source->Describe(kind);
   if (!info.ok()) return info.status();
   VIGIE_RETURN_IF_ERROR(CheckInfo(kind, *info));
@@ -154,14 +151,15 @@ Result<std::vector<LookupResult>> CheckValues(BucketSource* source, Kind kind,
   }
   VIGIE_RETURN_IF_ERROR(tagger.FinishOprf(source, prefixes.data(), suffixes.data(), w));
   uint64_t requests = 0;
-  VIGIE_RETURN_IF_ERROR(source->Match(kind, layout, MatchRows{prefixes, suffixes, w, pending, {}},
-                                      [&](uint32_t row, const std::vector<std::string>& names, uint64_t count) {
-                                        LookupResult& r = results[row];
-                                        r.found = true;
-                                        r.breaches = names;
-                                        r.count = count;
-                                      },
-                                      &requests));
+  VIGIE_RETURN_IF_ERROR(source->Match(
+      kind, layout, MatchRows{prefixes, suffixes, w, pending, {}},
+      [&](uint32_t row, const std::vector<std::string>& names, uint64_t count) {
+        LookupResult& r = results[row];
+        r.found = true;
+        r.breaches = names;
+        r.count = count;
+      },
+      &requests));
   return results;
 }
 

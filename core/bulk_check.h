@@ -83,8 +83,7 @@ class BucketSource {
 
 // Looks `values` up through `source`, one fetch per distinct prefix. Results are in input order and
 // shaped like Lookup::Check's (a `valid` row with a non-OK `error` only when the tag cannot be computed).
-Result<std::vector<LookupResult>> CheckValues(BucketSource* source, Kind kind,
-                                              const std::vector<std::string>& values);
+Result<std::vector<LookupResult>> CheckValues(BucketSource* source, Kind kind, const std::vector<std::string>& values);
 
 struct BulkOptions {
   Kind kind = Kind::kNir;

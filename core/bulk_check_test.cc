@@ -35,8 +35,8 @@ class FakeSource : public BucketSource {
     REQUIRE((*scheme)->ComputeTag(Kind::kNir, canonical, tag).ok());
     const std::string hex = HexEncode(tag, 32);
     const TagLayout& l = info_.layout;
-    entries_[l.Prefix(tag)][hex.substr(static_cast<size_t>(l.prefix_hex),
-                                       static_cast<size_t>(l.suffix_hex))] = std::move(breach_positions);
+    entries_[l.Prefix(tag)][hex.substr(static_cast<size_t>(l.prefix_hex), static_cast<size_t>(l.suffix_hex))] =
+        std::move(breach_positions);
   }
 
   Result<RemoteIndexInfo> Describe(Kind) override { return info_; }
@@ -55,8 +55,7 @@ class FakeSource : public BucketSource {
       r.prefix = info_.layout.PrefixHex(prefixes[i]);
       r.suffix_hex = info_.layout.suffix_hex;
       r.breaches = {"alpha", "beta", "gamma"};
-      for (const auto& [suffix, positions] : entries_[prefixes[i]])
-        r.entries.push_back({suffix, positions, 0});
+      for (const auto& [suffix, positions] : entries_[prefixes[i]]) r.entries.push_back({suffix, positions, 0});
       VIGIE_RETURN_IF_ERROR(on_bucket(i, r));
     }
     return Status::Ok();
@@ -222,8 +221,7 @@ TEST_CASE("RunBulkCheck: each prefix fetched once per block; plain lists; column
   o.header = 0;
   REQUIRE(RunBulkCheck(o, &source).ok());
   CHECK(ReadPlain(dir / "out.csv") ==
-        "x;" + Nir(3) +
-            ";yes;gamma;\ny;;;the line has 1 fields, the column is number 2 [line.too-few-fields]\n");
+        "x;" + Nir(3) + ";yes;gamma;\ny;;;the line has 1 fields, the column is number 2 [line.too-few-fields]\n");
   o.header = -1;
   o.output_path = o.input_path;
   CHECK(RunBulkCheck(o, &source).status().reason() == "bulk.output");
@@ -264,29 +262,24 @@ TEST_CASE("RunBulkCheck: resume after a crash at or inside a block gives identic
       const char* stage;
       uint64_t at_lines;
       bool torn_tail;  // bytes of an unfinished block left after the checkpointed length
-    } crashes[] = {{"checkpoint-synced", 10, false}, {"output-synced", 30, false},
-                   {"output-synced", 50, true},      {"checkpoint-synced", 100, true},
-                   {"output-synced", 104, true},     {"checkpoint-synced", 104, false}};
+    } crashes[] = {{"checkpoint-synced", 10, false}, {"output-synced", 30, false}, {"output-synced", 50, true},
+                   {"checkpoint-synced", 100, true}, {"output-synced", 104, true}, {"checkpoint-synced", 104, false}};
     for (const Crash& c : crashes) {
       CAPTURE(c.stage);
       CAPTURE(c.at_lines);
       o.output_path = dir / out_name;
       o.checkpoint_path = dir / "cp";
       std::filesystem::remove(o.checkpoint_path);
-      o.test_stop = [&](std::string_view stage, uint64_t lines) {
-        return stage == c.stage && lines == c.at_lines;
-      };
+      o.test_stop = [&](std::string_view stage, uint64_t lines) { return stage == c.stage && lines == c.at_lines; };
       auto first = RunBulkCheck(o, &source);
       CHECK(first.status().reason() == "bulk.stopped");
-      if (c.torn_tail)
-        std::ofstream(o.output_path, std::ios::app | std::ios::binary) << "1850578000;half a ro";
+      if (c.torn_tail) std::ofstream(o.output_path, std::ios::app | std::ios::binary) << "1850578000;half a ro";
       o.test_stop = nullptr;
       auto second = RunBulkCheck(o, &source);
       REQUIRE(second.ok());
       CHECK(second->rows == 103);
       // A crash after the last checkpoint finds the run complete.
-      CHECK(second->already_complete ==
-            (std::string_view(c.stage) == "checkpoint-synced" && c.at_lines == 104));
+      CHECK(second->already_complete == (std::string_view(c.stage) == "checkpoint-synced" && c.at_lines == 104));
       CHECK(ReadPlain(o.output_path) == reference);
       // Run again: complete, nothing rewritten.
       const std::string raw = ReadRaw(o.output_path);
@@ -337,8 +330,8 @@ namespace {
 // what the "server" saw, to check that no input or tag reaches it.
 class OprfFakeSource : public FakeSource {
  public:
-  OprfFakeSource() : FakeSource(2), key_(std::make_shared<const oprf::OprfKey>(oprf::OprfKey::Generate().value())),
-                     scheme_(key_) {
+  OprfFakeSource()
+      : FakeSource(2), key_(std::make_shared<const oprf::OprfKey>(oprf::OprfKey::Generate().value())), scheme_(key_) {
     info_.scheme = SchemeId::kOprfP256;
   }
   void AddOprf(std::string_view nir) {
@@ -375,7 +368,7 @@ TEST_CASE("oprf-p256 remote checks: blinded evaluation per block, exact matches,
   CHECK((*results)[4].found);
   CHECK((*results)[0].breaches == std::vector<std::string>{"beta"});
   CHECK(source.evaluate_calls == 1);
-  REQUIRE(source.seen.size() == 4);  // the invalid value is never evaluated
+  REQUIRE(source.seen.size() == 4);         // the invalid value is never evaluated
   CHECK(source.seen[0] != source.seen[3]);  // the same NIR twice: two fresh blinds
 
   // Bulk, three blocks: one evaluation round per block.

@@ -72,17 +72,15 @@ constexpr std::string_view kCheckpointMagic = "vigie-check-checkpoint 1";
 
 std::string EncodeCheckpoint(const Checkpoint& c) {
   std::ostringstream o;
-  o << kCheckpointMagic << "\ninput_digest " << c.input_digest << "\nkind " << c.kind << "\ncolumn "
-    << c.column << "\noutput " << c.output << "\nlines " << c.lines << "\noutput_bytes " << c.output_bytes
-    << "\nrows " << c.rows << "\nfound " << c.found << "\nnot_found " << c.not_found << "\ninvalid "
-    << c.invalid << "\ndone " << (c.done ? 1 : 0) << "\n";
+  o << kCheckpointMagic << "\ninput_digest " << c.input_digest << "\nkind " << c.kind << "\ncolumn " << c.column
+    << "\noutput " << c.output << "\nlines " << c.lines << "\noutput_bytes " << c.output_bytes << "\nrows " << c.rows
+    << "\nfound " << c.found << "\nnot_found " << c.not_found << "\ninvalid " << c.invalid << "\ndone "
+    << (c.done ? 1 : 0) << "\n";
   return o.str();
 }
 
 Status DecodeCheckpoint(const std::string& text, Checkpoint* c) {
-  auto bad = [] {
-    return Status(Code::kCorruption, "checkpoint.format", "the checkpoint file is not readable");
-  };
+  auto bad = [] { return Status(Code::kCorruption, "checkpoint.format", "the checkpoint file is not readable"); };
   std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line) || line != kCheckpointMagic) return bad();
@@ -156,6 +154,5 @@ Status WriteFileDurably(const std::string& path, const std::string& content) {
   }
   return Status::Ok();
 }
-
 
 }  // namespace vigie

@@ -1,14 +1,14 @@
 #include "core/codec.h"
 
+#include <xxhash.h>
 #include <algorithm>
 #include <cstring>
-#include <xxhash.h>
 
 #include <cstdio>
 #include <limits>
 #include <map>
-#include <type_traits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 #include <unordered_map>
 
 namespace vigie {
@@ -343,8 +343,8 @@ Status DecodeBucket(std::string_view encoded, size_t suffix_bytes, Bucket* out) 
   out->member_begin.reserve(view.n + 1);
   std::string_view counts = view.counts;
   for (size_t i = 0; i < view.n; ++i) {
-    if (i > 0 && std::memcmp(view.suffixes.data() + (i - 1) * suffix_bytes,
-                             view.suffixes.data() + i * suffix_bytes, suffix_bytes) >= 0) {
+    if (i > 0 && std::memcmp(view.suffixes.data() + (i - 1) * suffix_bytes, view.suffixes.data() + i * suffix_bytes,
+                             suffix_bytes) >= 0) {
       return Status::Corruption("bucket: suffixes not strictly ascending");
     }
     uint32_t s = view.SetOf(i);
@@ -383,7 +383,10 @@ Result<bool> FindInBucket(std::string_view encoded, size_t suffix_bytes, const u
       for (uint32_t id : view.sets[s]) memberships->push_back({id, 0});
       return true;
     }
-    if (c < 0) lo = mid + 1; else hi = mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return false;
 }
@@ -484,7 +487,8 @@ Status DecodeMeta(std::string_view text, IndexMeta* meta) {
     meta->allow_unkeyed_nir = j.at("allow_unkeyed_nir").get<bool>();
     meta->pad_responses = j.value("pad_responses", false);
     meta->shard_bits = IntegerOr<int>(j, "shard_bits", 6);
-    if (meta->shard_bits < 0 || meta->shard_bits > 12) throw json::other_error::create(501, "shard_bits out of range", nullptr);
+    if (meta->shard_bits < 0 || meta->shard_bits > 12)
+      throw json::other_error::create(501, "shard_bits out of range", nullptr);
     meta->oprf_public_key = j.value("oprf_public_key", std::string());
     meta->oprf_key_fingerprint = j.value("oprf_key_fingerprint", std::string());
     meta->oprf_key_path = j.value("oprf_key_path", std::string());

@@ -86,7 +86,7 @@ struct Membership {
 struct Bucket {
   size_t suffix_bytes = 0;
   bool has_counts = false;
-  std::vector<uint8_t> suffixes;        // size() * suffix_bytes
+  std::vector<uint8_t> suffixes;          // size() * suffix_bytes
   std::vector<uint32_t> member_begin{0};  // size() + 1 offsets into members
   std::vector<Membership> members;
 
@@ -122,7 +122,7 @@ struct IndexMeta {
   SchemeId scheme = SchemeId::kSha256;
   TagLayout layout;
   bool allow_unkeyed_nir = false;
-  bool pad_responses = false;    // pad every range response of the index to one size (PRODUCT.md §6)
+  bool pad_responses = false;  // pad every range response of the index to one size (PRODUCT.md §6)
   // The private path's sets (core/codec_set.h): 2^shard_bits shards per kind. Indexes made before it: 6.
   int shard_bits = 6;
   // oprf-p256 only: the server key's public half (33-byte compressed point, hex), its fingerprint, and
@@ -130,10 +130,10 @@ struct IndexMeta {
   std::string oprf_public_key;
   std::string oprf_key_fingerprint;
   std::string oprf_key_path;
-  std::string created_at;        // ISO 8601 UTC
-  uint32_t next_breach_id = 1;   // ids are never reused
-  uint64_t generation = 0;       // bumped by every committed change
-  int64_t committed_at = 0;      // when that change was committed, seconds since the epoch (Last-Modified)
+  std::string created_at;       // ISO 8601 UTC
+  uint32_t next_breach_id = 1;  // ids are never reused
+  uint64_t generation = 0;      // bumped by every committed change
+  int64_t committed_at = 0;     // when that change was committed, seconds since the epoch (Last-Modified)
 };
 
 struct BreachRecord {
@@ -151,7 +151,8 @@ struct BreachRecord {
 struct DumpRecord {
   std::string breach;
   std::string digest;  // XXH3-128 of the file as stored, hex
-  std::string selection;  // kinds and 1-based columns read, e.g. "nir@4,email@6" or "nir@line" (part of the identity of a load)
+  std::string
+      selection;  // kinds and 1-based columns read, e.g. "nir@4,email@6" or "nir@line" (part of the identity of a load)
   std::string file_name;  // base name only
   uint64_t file_bytes = 0;
   std::string added_at;
@@ -175,7 +176,6 @@ Status DecodeBreach(std::string_view json, BreachRecord* breach);
 std::string EncodeDump(const DumpRecord& dump);
 Status DecodeDump(std::string_view json, DumpRecord* dump);
 
-
 // ---- wire formats (HTTP bodies; docs/API.md describes them) -----------------------------------------
 //
 // /v1/range JSON, version 1: compact (no whitespace), keys in this order, deterministic for one index state:
@@ -190,8 +190,8 @@ inline constexpr int kRangeJsonVersion = 1;
 
 // The breaches of an index as range bodies name them: position on the wire <-> breach id.
 struct RangeBreachTable {
-  std::vector<uint32_t> ids;         // ascending
-  std::vector<std::string> names;    // parallel to ids
+  std::vector<uint32_t> ids;       // ascending
+  std::vector<std::string> names;  // parallel to ids
   // Wire position of a breach id, or -1 when no breach has it.
   int PositionOf(uint32_t id) const;
 };
@@ -210,8 +210,8 @@ struct RangePadding {
 struct RangeJsonContext {
   const RangeBreachTable* breaches = nullptr;
   TagLayout layout;
-  bool counts = false;                     // password index: rows carry a count
-  const RangePadding* padding = nullptr;   // null: no padding
+  bool counts = false;                    // password index: rows carry a count
+  const RangePadding* padding = nullptr;  // null: no padding
 };
 
 // Appends the body for bucket (kind, prefix) to *out (an empty Bucket for a prefix nobody is in).

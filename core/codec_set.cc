@@ -36,7 +36,8 @@ void SetU32(std::string* out, size_t at, uint32_t v) {
 }
 
 uint32_t Crc32(std::string_view bytes) {
-  return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+  return static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
 }
 
 class BitWriter {
@@ -137,15 +138,17 @@ bool GetExpGolomb(BitReader& r, uint32_t* x) {
   return true;
 }
 
-uint64_t Gap(const std::vector<uint64_t>& values, size_t i) { return i == 0 ? values[0] : values[i] - values[i - 1] - 1; }
+uint64_t Gap(const std::vector<uint64_t>& values, size_t i) {
+  return i == 0 ? values[0] : values[i] - values[i - 1] - 1;
+}
 
 // The Rice parameter with the fewest bits: the cost falls then rises in k, so the neighbours of the
 // estimate from the mean gap are enough.
 int BestRiceParameter(const std::vector<uint64_t>& values, int value_bits) {
   if (values.empty()) return 0;
   const double mean = (static_cast<double>(values.back()) + 1) / static_cast<double>(values.size());
-  const int estimate = std::clamp(static_cast<int>(std::floor(std::log2(std::max(1.0, mean * 0.69314718)))), 0,
-                                  std::max(0, value_bits));
+  const int estimate =
+      std::clamp(static_cast<int>(std::floor(std::log2(std::max(1.0, mean * 0.69314718)))), 0, std::max(0, value_bits));
   int best = estimate;
   double best_cost = HUGE_VAL;  // bits; a double sums 2^32 entries of up to 2^64 without overflowing
   for (int k = std::max(0, estimate - 2); k <= std::min(std::min(value_bits, 63), estimate + 2); ++k) {
@@ -345,9 +348,7 @@ std::string EncodeSetManifestJson(const SetManifest& m) {
 }
 
 Status DecodeSetManifestJson(std::string_view text, SetManifest* out) {
-  auto bad = [](const std::string& what) {
-    return Status(Code::kCorruption, "set.manifest", "set manifest: " + what);
-  };
+  auto bad = [](const std::string& what) { return Status(Code::kCorruption, "set.manifest", "set manifest: " + what); };
   auto j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_object() || !j.contains("v") || j["v"] != 1) return bad("not a version 1 manifest");
   try {
@@ -368,7 +369,8 @@ Status DecodeSetManifestJson(std::string_view text, SetManifest* out) {
     const auto& shards = j.at("shards");
     if (!shards.is_array() || shards.size() != (size_t{1} << m.shard_bits)) return bad("wrong number of shards");
     for (const auto& s : shards) {
-      m.shards.push_back({s.at("count").get<uint32_t>(), s.at("bytes").get<uint64_t>(), s.at("etag").get<std::string>()});
+      m.shards.push_back(
+          {s.at("count").get<uint32_t>(), s.at("bytes").get<uint64_t>(), s.at("etag").get<std::string>()});
     }
     *out = std::move(m);
     return Status::Ok();

@@ -110,7 +110,8 @@ TEST_CASE("set shards: random shards round-trip, alone and concatenated") {
     size_t consumed = 0;
     REQUIRE(DecodeSetShard(rest, 8, &got, &consumed).ok());
     CheckSame(got, expected);
-    for (size_t i = 0; i < expected.values.size(); i += 97) CHECK(FindInSetShard(got, expected.values[i]) == int64_t(i));
+    for (size_t i = 0; i < expected.values.size(); i += 97)
+      CHECK(FindInSetShard(got, expected.values[i]) == int64_t(i));
     rest.remove_prefix(consumed);
   }
   CHECK(rest.empty());

@@ -45,7 +45,7 @@ TEST_CASE("tag layout: prefix and suffix nibbles") {
     uint32_t prefix;
     std::string suffix_hex;
   } cases[] = {
-      {4, 8, 0x1234, "56789abc"}, {5, 8, 0x12345, "6789abcd"}, {5, 9, 0x12345, "6789abcde0"},
+      {4, 8, 0x1234, "56789abc"},   {5, 8, 0x12345, "6789abcd"},      {5, 9, 0x12345, "6789abcde0"},
       {6, 7, 0x123456, "789abcd0"}, {5, 11, 0x12345, "6789abcdef00"},
   };
   for (const Case& c : cases) {
@@ -115,7 +115,7 @@ TEST_CASE("bucket round trip, table of shapes") {
     size_t n, suffix_bytes;
     bool counts;
     uint32_t breaches;
-  } shapes[] = {{1, 8, false, 1}, {100, 8, false, 1}, {100, 8, false, 3}, {2000, 18, true, 1},
+  } shapes[] = {{1, 8, false, 1},       {100, 8, false, 1}, {100, 8, false, 3},      {2000, 18, true, 1},
                 {3000, 8, false, 2000}, {500, 14, true, 5}, {70000, 3, false, 70000}};
   for (const Shape& shape : shapes) {
     CAPTURE(shape.n);
@@ -190,7 +190,8 @@ TEST_CASE("catalogue records round trip") {
   CHECK(meta_back.next_breach_id == 9);
   CHECK(meta_back.generation == 4);
 
-  BreachRecord b{3, "mutuelle-2024", "Mutuelle", "2024-02-01", "2026-11-29", "desc", {"names", "nir"}, 12, {{"nir", 12}}};
+  BreachRecord b{3,      "mutuelle-2024",  "Mutuelle", "2024-02-01", "2026-11-29",
+                 "desc", {"names", "nir"}, 12,         {{"nir", 12}}};
   BreachRecord b_back;
   REQUIRE(DecodeBreach(EncodeBreach(b), &b_back).ok());
   CHECK(b_back.id == 3);

@@ -45,7 +45,10 @@ bool ContainsSuffix(const Bucket& bucket, const uint8_t* suffix) {
   size_t lo = 0, hi = bucket.size();
   while (lo < hi) {
     const size_t mid = (lo + hi) / 2;
-    if (std::memcmp(bucket.suffix(mid), suffix, bucket.suffix_bytes) < 0) lo = mid + 1; else hi = mid;
+    if (std::memcmp(bucket.suffix(mid), suffix, bucket.suffix_bytes) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < bucket.size() && std::memcmp(bucket.suffix(lo), suffix, bucket.suffix_bytes) == 0;
 }
@@ -223,7 +226,10 @@ void RangePaddingPlanner::Observe(Kind kind, uint32_t prefix, const Bucket& buck
     }
     std::string tail;
     AppendTail(context_, bucket.members_of(i), &tail);
-    if (slot == tails_.size()) tails_.push_back(std::move(tail)); else tails_[slot] = std::move(tail);
+    if (slot == tails_.size())
+      tails_.push_back(std::move(tail));
+    else
+      tails_[slot] = std::move(tail);
   }
 }
 
@@ -266,7 +272,8 @@ void EncodeHibpRange(const Bucket& bucket, const TagLayout& layout, const HibpPa
         std::memcpy(s.data() + i, &r, std::min<size_t>(8, width - i));
       }
       if (layout.suffix_hex % 2 != 0) s[width - 1] &= 0xf0;
-      if (ContainsSuffix(bucket, s.data()) || !taken.emplace(reinterpret_cast<const char*>(s.data()), width).second) continue;
+      if (ContainsSuffix(bucket, s.data()) || !taken.emplace(reinterpret_cast<const char*>(s.data()), width).second)
+        continue;
       pads.push_back(s);
     }
     std::sort(pads.begin(), pads.end(),

@@ -11,10 +11,21 @@ namespace {
 
 std::map<std::string, BreachRecord> Breaches() {
   std::map<std::string, BreachRecord> m;
-  m["zeta"] = {.id = 1, .name = "zeta", .title = "Zeta", .breach_date = "2023-05-01", .added_date = "2024-01-02",
-               .description = "A \"quoted\" leak", .data_classes = {"NIRs", "names"}, .count = 3};
-  m["alpha"] = {.id = 4, .name = "alpha", .title = "Alpha", .breach_date = "2022-01-01", .added_date = "2024-01-03",
-                .data_classes = {"e-mails"}, .count = 1};
+  m["zeta"] = {.id = 1,
+               .name = "zeta",
+               .title = "Zeta",
+               .breach_date = "2023-05-01",
+               .added_date = "2024-01-02",
+               .description = "A \"quoted\" leak",
+               .data_classes = {"NIRs", "names"},
+               .count = 3};
+  m["alpha"] = {.id = 4,
+                .name = "alpha",
+                .title = "Alpha",
+                .breach_date = "2022-01-01",
+                .added_date = "2024-01-03",
+                .data_classes = {"e-mails"},
+                .count = 1};
   return m;
 }
 
@@ -88,9 +99,12 @@ TEST_CASE("range JSON decoder rejects malformed bodies") {
       "[]",
       "{\"v\":2,\"kind\":\"nir\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[],\"entries\":[]}",
       "{\"v\":1,\"kind\":\"car\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[],\"entries\":[]}",
-      "{\"v\":1,\"kind\":\"nir\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[\"a\"],\"entries\":[[\"abc\",[0]]]}",
-      "{\"v\":1,\"kind\":\"nir\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[\"a\"],\"entries\":[[\"ABCD\",[0]]]}",
-      "{\"v\":1,\"kind\":\"nir\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[\"a\"],\"entries\":[[\"abcd\",[1]]]}",
+      "{\"v\":1,\"kind\":\"nir\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[\"a\"],\"entries\":[[\"abc\",[0]]]"
+      "}",
+      "{\"v\":1,\"kind\":\"nir\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[\"a\"],\"entries\":[[\"ABCD\",[0]]"
+      "]}",
+      "{\"v\":1,\"kind\":\"nir\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[\"a\"],\"entries\":[[\"abcd\",[1]]"
+      "]}",
       "{\"v\":1,\"kind\":\"nir\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[\"a\"],"
       "\"entries\":[[\"abcd\",[0]],[\"abcd\",[0]]]}",
       "{\"v\":1,\"kind\":\"nir\",\"prefix\":\"00000\",\"suffix_hex\":4,\"breaches\":[\"a\"],"

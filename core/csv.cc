@@ -70,16 +70,20 @@ std::string LooseKey(std::string_view name) {
 const std::vector<std::string_view>& Candidates(Kind kind) {
   static const std::vector<std::string_view> kNir = {
       "nir", "numerosecu", "numsecu", "ssn", "numerosecuritesociale", "numerodesecuritesociale", "nss"};
-  static const std::vector<std::string_view> kEmail = {"email", "mail", "courriel", "emailaddress",
-                                                       "adresseemail", "adressemail"};
-  static const std::vector<std::string_view> kPhone = {"phone", "telephone", "tel", "mobile", "portable",
-                                                       "phonenumber"};
+  static const std::vector<std::string_view> kEmail = {"email",        "mail",         "courriel",
+                                                       "emailaddress", "adresseemail", "adressemail"};
+  static const std::vector<std::string_view> kPhone = {"phone",  "telephone", "tel",
+                                                       "mobile", "portable",  "phonenumber"};
   static const std::vector<std::string_view> kPassword = {"hash", "sha1", "ntlm", "password"};
   switch (kind) {
-    case Kind::kNir: return kNir;
-    case Kind::kEmail: return kEmail;
-    case Kind::kPhone: return kPhone;
-    case Kind::kPassword: return kPassword;
+    case Kind::kNir:
+      return kNir;
+    case Kind::kEmail:
+      return kEmail;
+    case Kind::kPhone:
+      return kPhone;
+    case Kind::kPassword:
+      return kPassword;
   }
   return kNir;
 }
@@ -189,8 +193,8 @@ Status LineParser::ParseQuoted(std::string_view line, std::vector<std::string_vi
   while (true) {
     const size_t open = skip_spaces(i);
     if (open < n && data[open] == '"') {
-      size_t k = open + 1;      // where to look for the next quote
-      size_t segment = k;       // start of text not yet copied to scratch_
+      size_t k = open + 1;  // where to look for the next quote
+      size_t segment = k;   // start of text not yet copied to scratch_
       size_t scratch_begin = std::string::npos;
       size_t close;
       while (true) {
@@ -230,15 +234,14 @@ Status LineParser::ParseQuoted(std::string_view line, std::vector<std::string_vi
 
 Result<int> ResolveColumn(const ColumnSpec& spec, const std::vector<std::string_view>& header_fields) {
   if (spec.number < 0) {
-    return Status::InvalidArgument("column.out-of-range", "column numbers start at 1, not " +
-                                                              std::to_string(spec.number));
+    return Status::InvalidArgument("column.out-of-range",
+                                   "column numbers start at 1, not " + std::to_string(spec.number));
   }
   if (spec.number > 0) {
     if (!header_fields.empty() && static_cast<size_t>(spec.number) > header_fields.size()) {
       return Status::InvalidArgument(
           "column.out-of-range", "there is no column " + std::to_string(spec.number) + ": the header has " +
-                                     std::to_string(header_fields.size()) + " (" +
-                                     ListColumns(header_fields) + ")");
+                                     std::to_string(header_fields.size()) + " (" + ListColumns(header_fields) + ")");
     }
     return spec.number - 1;
   }
@@ -250,16 +253,15 @@ Result<int> ResolveColumn(const ColumnSpec& spec, const std::vector<std::string_
   for (size_t i = 0; i < header_fields.size(); ++i) {
     if (NameKey(header_fields[i]) != key) continue;
     if (found >= 0) {
-      return Status::InvalidArgument("column.ambiguous",
-                                     "columns " + std::to_string(found + 1) + " and " + std::to_string(i + 1) +
-                                         " are both named '" + ShortName(spec.name) + "': pass a number");
+      return Status::InvalidArgument("column.ambiguous", "columns " + std::to_string(found + 1) + " and " +
+                                                             std::to_string(i + 1) + " are both named '" +
+                                                             ShortName(spec.name) + "': pass a number");
     }
     found = static_cast<int>(i);
   }
   if (found < 0) {
     return Status::InvalidArgument("column.unknown", "no column named '" + ShortName(spec.name) +
-                                                         "'; the header's columns are: " +
-                                                         ListColumns(header_fields));
+                                                         "'; the header's columns are: " + ListColumns(header_fields));
   }
   return found;
 }
@@ -280,8 +282,10 @@ Result<int> ChooseColumn(Kind kind, std::string_view column, const Dialect& dial
                          const std::vector<std::string_view>& header_fields) {
   if (dialect.format == Format::kLines) {
     if (!column.empty() && column != "1") {
-      return Status::InvalidArgument("column.lines", "this input is a plain list (one identifier per line); "
-                                                     "--column " + std::string(column) + " does not apply");
+      return Status::InvalidArgument("column.lines",
+                                     "this input is a plain list (one identifier per line); "
+                                     "--column " +
+                                         std::string(column) + " does not apply");
     }
     return -1;
   }
@@ -298,8 +302,8 @@ Result<int> ChooseColumn(Kind kind, std::string_view column, const Dialect& dial
   if (digits) {
     const auto [ptr, ec] = std::from_chars(column.data(), column.data() + column.size(), spec.number);
     if (ec != std::errc() || spec.number <= 0) {
-      return Status::InvalidArgument("column.number", "--column " + std::string(column) +
-                                                          ": a column number runs from 1 to the file's width");
+      return Status::InvalidArgument(
+          "column.number", "--column " + std::string(column) + ": a column number runs from 1 to the file's width");
     }
   } else {
     spec.name = std::string(column);

@@ -49,9 +49,9 @@ class LineParser {
 
   // Splits one line (without its '\n'; a trailing '\r' is dropped) into `fields` (cleared first). Errors,
   // all InvalidArgument: "line.blank" (empty or whitespace only), "line.unbalanced-quote" (text after a
-  // closing quote, or no closing quote; a quote inside an unquoted field is kept as a literal character), "line.too-few-fields". kLines
-  // yields the whole line as one field. Spaces around a quoted field are allowed and dropped; unquoted
-  // fields are returned untrimmed.
+  // closing quote, or no closing quote; a quote inside an unquoted field is kept as a literal character),
+  // "line.too-few-fields". kLines yields the whole line as one field. Spaces around a quoted field are allowed and
+  // dropped; unquoted fields are returned untrimmed.
   Status ParseLine(std::string_view line, std::vector<std::string_view>* fields);
 
  private:

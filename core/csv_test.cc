@@ -24,11 +24,11 @@ TEST_CASE("DetectDialect") {
       {"email,name,phone", Format::kCsv, ',', true},
       {"email\tname", Format::kCsv, '\t', true},
       {"a|b|c", Format::kCsv, '|', true},
-      {"a;b,c,d", Format::kCsv, ',', true},          // the most frequent wins
-      {"a;b,c", Format::kCsv, ';', true},            // ties go to ';' '\t' ',' '|' order
+      {"a;b,c,d", Format::kCsv, ',', true},  // the most frequent wins
+      {"a;b,c", Format::kCsv, ';', true},    // ties go to ';' '\t' ',' '|' order
       {"a\tb|c", Format::kCsv, '\t', true},
       {"a,b|c|d", Format::kCsv, '|', true},
-      {"\"x;y;z\",b", Format::kCsv, ',', true},      // delimiters inside quotes do not count
+      {"\"x;y;z\",b", Format::kCsv, ',', true},  // delimiters inside quotes do not count
       {"\"a \"\"q\"\" ;;\"|b", Format::kCsv, '|', true},
       {"nir;email\r\n", Format::kCsv, ';', true},
       {"\xEF\xBB\xBFid;mail", Format::kCsv, ';', true},
@@ -235,7 +235,10 @@ TEST_CASE("GuessColumn") {
       {Kind::kEmail, {"id", "Courriel"}, 1},
       {Kind::kEmail, {"e-mail"}, 0},
       {Kind::kEmail, {"mail", "email"}, 1},  // the better-known name wins over the leftmost
-      {Kind::kEmail, {"\xEF\xBB\xBF" "Email "}, 0},
+      {Kind::kEmail,
+       {"\xEF\xBB\xBF"
+        "Email "},
+       0},
       {Kind::kEmail, {"emails"}, std::nullopt},
       {Kind::kPhone, {"nom", "Téléphone"}, 1},
       {Kind::kPhone, {"mobile", "TEL"}, 1},  // "tel" ranks above "mobile"

@@ -36,8 +36,7 @@ class AppendLog final : public rocksdb::Logger {
     char line[1024];
     int head = std::snprintf(line, sizeof line, "%04d/%02d/%02d-%02d:%02d:%02d.%06ld %llx ", tm.tm_year + 1900,
                              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                             static_cast<long>(now.tv_usec),
-                             static_cast<unsigned long long>(pthread_self()));
+                             static_cast<long>(now.tv_usec), static_cast<unsigned long long>(pthread_self()));
     head = std::clamp(head, 0, static_cast<int>(sizeof line) - 1);
     va_list copy;
     va_copy(copy, ap);

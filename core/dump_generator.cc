@@ -16,8 +16,8 @@ namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 // Reserved for documentation and tests (RFC 2606 / RFC 6761): no real mailbox can be hit.
-constexpr std::array<std::string_view, 5> kEmailDomains = {"example.org", "example.net", "example.com",
-                                                           "mail.example", "fai.test"};
+constexpr std::array<std::string_view, 5> kEmailDomains = {"example.org", "example.net", "example.com", "mail.example",
+                                                           "fai.test"};
 constexpr int kFirstBirthYear = 1930, kBirthYears = 94;  // 1930..2023
 
 uint64_t SplitMix64(uint64_t* state) {
@@ -191,8 +191,8 @@ std::string ErrorCounts::ToString() const {
 }
 
 struct DumpGenerator::Tables {
-  std::vector<std::string> texts;             // owns the bytes the views below point into
-  std::vector<std::string_view> place_codes;  // 5 characters: commune codes, then "99" + country
+  std::vector<std::string> texts;                                // owns the bytes the views below point into
+  std::vector<std::string_view> place_codes;                     // 5 characters: commune codes, then "99" + country
   std::vector<uint64_t> commune_cumulative, country_cumulative;  // running totals of weights
   size_t commune_count = 0;
   std::array<std::vector<std::string_view>, 2> prenoms;  // [0] male (sex 1), [1] female (sex 2)
@@ -232,8 +232,7 @@ Status DumpGenerator::Init() {
 
   auto t = std::make_unique<Tables>();
   static constexpr std::array<std::string_view, 6> kFiles = {
-      "communes.tsv",         "pays.tsv", "prenoms_masculins.txt",
-      "prenoms_feminins.txt", "noms.txt", "organismes.txt"};
+      "communes.tsv", "pays.tsv", "prenoms_masculins.txt", "prenoms_feminins.txt", "noms.txt", "organismes.txt"};
   t->texts.reserve(kFiles.size());
   for (std::string_view file : kFiles) {
     std::optional<std::string> text = EmbeddedDumpTable(file);
@@ -270,9 +269,9 @@ Status DumpGenerator::Init() {
   t->noms = Lines(t->texts[4]);
   for (std::string_view nom : t->noms) t->nom_emails.push_back(EmailPart(nom));
   t->organismes = Lines(t->texts[5]);
-  if (t->commune_count == 0 || t->country_cumulative.empty() || t->accented[0].empty() ||
-      t->accented[1].empty() || t->noms.empty() || t->organismes.empty() || t->noms.size() > 65535 ||
-      t->prenoms[0].size() > 65535 || t->prenoms[1].size() > 65535) {
+  if (t->commune_count == 0 || t->country_cumulative.empty() || t->accented[0].empty() || t->accented[1].empty() ||
+      t->noms.empty() || t->organismes.empty() || t->noms.size() > 65535 || t->prenoms[0].size() > 65535 ||
+      t->prenoms[1].size() > 65535) {
     return Status::Internal("embedded tables are incomplete");
   }
   tables_ = std::move(t);
@@ -314,8 +313,8 @@ void DumpGenerator::NewPerson(Person* p) {
   std::string_view place;
   if (Next(rng_) < abroad_threshold_) {
     uint64_t r = Uniform(rng_, t.country_cumulative.back());
-    size_t i = std::upper_bound(t.country_cumulative.begin(), t.country_cumulative.end(), r) -
-               t.country_cumulative.begin();
+    size_t i =
+        std::upper_bound(t.country_cumulative.begin(), t.country_cumulative.end(), r) - t.country_cumulative.begin();
     place = t.place_codes[t.commune_count + i];
   } else {
     uint64_t r = Uniform(rng_, t.commune_cumulative.back());
@@ -391,8 +390,7 @@ bool DumpGenerator::AppendNir(std::string_view nir, std::optional<ErrorClass> er
 // A French mobile number in one of the writings people use.
 void DumpGenerator::AppendPhone(const Person& person, std::string* out) {
   char d[9];
-  for (int i = 8, v = static_cast<int>(person.phone); i >= 0; --i, v /= 10)
-    d[i] = static_cast<char>('0' + v % 10);
+  for (int i = 8, v = static_cast<int>(person.phone); i >= 0; --i, v /= 10) d[i] = static_cast<char>('0' + v % 10);
   // 0612345678, 06 12 34 56 78, +33 6 12 34 56 78, +33612345678, 06.12.34.56.78, 0033 6 12 34 56 78,
   // 06-12-34-56-78.
   struct Style {
@@ -470,8 +468,7 @@ void DumpGenerator::NextCsvRow(std::string* out) {
 
 void DumpGenerator::NextPasswordRow(std::string* out) {
   // Plaintexts are predictable on purpose (tests can hash one and look it up); they are never written out.
-  std::string plain =
-      "vigie-synthetic-" + std::to_string(options_.seed) + "-" + std::to_string(counts_.rows - 1);
+  std::string plain = "vigie-synthetic-" + std::to_string(options_.seed) + "-" + std::to_string(counts_.rows - 1);
   uint8_t digest[20];
   if (options_.kind == DumpKind::kPasswordSha1) {
     unsigned int len = 0;

@@ -95,8 +95,7 @@ TEST_CASE("DumpGenerator: header") {
       {false, false, false, 0, DumpKind::kCsv, "nom;prenom;date_naissance;nir;organisme\n"},
       {true, false, false, 0, DumpKind::kCsv, "nom;prenom;date_naissance;nir;organisme;email\n"},
       {true, true, false, 0, DumpKind::kCsv, "nom;prenom;date_naissance;nir;organisme;email;telephone\n"},
-      {false, true, true, 0, DumpKind::kCsv,
-       "\xEF\xBB\xBFnom;prenom;date_naissance;nir;organisme;telephone\n"},
+      {false, true, true, 0, DumpKind::kCsv, "\xEF\xBB\xBFnom;prenom;date_naissance;nir;organisme;telephone\n"},
       {false, false, false, 0.01, DumpKind::kCsv, "\xEF\xBB\xBFnom;prenom;date_naissance;nir;organisme\n"},
       {false, false, false, 0, DumpKind::kPasswordSha1, ""},
   };
@@ -165,9 +164,8 @@ TEST_CASE("DumpGenerator: valid rows are consistent and cover Corsica, overseas 
     const std::string& email = f[5];
     const std::string domain = email.substr(email.find('@') + 1);
     CHECK(email.find('.') < email.find('+'));
-    CHECK(
-        std::set<std::string>{"example.org", "example.net", "example.com", "mail.example", "fai.test"}.count(
-            domain) == 1);
+    CHECK(std::set<std::string>{"example.org", "example.net", "example.com", "mail.example", "fai.test"}.count(
+              domain) == 1);
     std::string digits;
     for (char c : f[6]) {
       if (c >= '0' && c <= '9') digits.push_back(c);
@@ -284,8 +282,8 @@ TEST_CASE("DumpGenerator: password mode writes HIBP lines of predictable plainte
 
 #ifdef VIGIE_SOURCE_DIR
 TEST_CASE("DumpGenerator: the embedded tables are those in data/") {
-  for (const char* name : {"communes.tsv", "pays.tsv", "prenoms_masculins.txt", "prenoms_feminins.txt",
-                           "noms.txt", "organismes.txt"}) {
+  for (const char* name :
+       {"communes.tsv", "pays.tsv", "prenoms_masculins.txt", "prenoms_feminins.txt", "noms.txt", "organismes.txt"}) {
     INFO(name << ": rerun scripts/derive-communes.mjs --embed-only");
     std::ifstream in(std::string(VIGIE_SOURCE_DIR) + "/data/" + name, std::ios::binary);
     REQUIRE(in.good());

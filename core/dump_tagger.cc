@@ -89,7 +89,11 @@ class Tagger {
  public:
   Tagger(const Index& index, const Scheme& scheme, const RecordLayout& records,
          const std::vector<ResolvedColumn>& columns, Dialect dialect, size_t expected_fields)
-      : layout_(index.layout()), scheme_(scheme), records_(records), columns_(columns), parser_(dialect),
+      : layout_(index.layout()),
+        scheme_(scheme),
+        records_(records),
+        columns_(columns),
+        parser_(dialect),
         hash_type_(index.meta().scheme == SchemeId::kNtlm ? PasswordHash::kNtlm : PasswordHash::kSha1) {
     parser_.set_expected_fields(expected_fields);
   }
@@ -119,8 +123,8 @@ class Tagger {
         continue;
       }
       Pending& p = pending_[static_cast<size_t>(col.kind)];
-      p.items.push_back({static_cast<uint32_t>(p.arena.size()), static_cast<uint32_t>(canonical_.size()), count,
-                         line_number});
+      p.items.push_back(
+          {static_cast<uint32_t>(p.arena.size()), static_cast<uint32_t>(canonical_.size()), count, line_number});
       p.arena += canonical_;
       if (p.items.size() >= kBatch) Flush(col.kind, state, keep_lines);
     }

@@ -71,8 +71,7 @@ Status NormalizeEmail(std::string_view input, std::string* canonical) {
     const char c = s[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
       return Status::InvalidArgument(
-          "email.non-ascii",
-          "the address holds non-ASCII characters (write internationalised domains in punycode)");
+          "email.non-ascii", "the address holds non-ASCII characters (write internationalised domains in punycode)");
     }
     if (c == '@') {
       at = i;

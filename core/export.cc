@@ -25,9 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double SecondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 Status ErrnoStatus(const std::string& what) { return Status::IOError(what + ": " + std::strerror(errno)); }
 
@@ -162,8 +160,9 @@ Status Publish(const std::string& tmp, const std::string& out) {
         return ErrnoStatus("swapping " + tmp + " and " + out);
       }
       fs::remove_all(tmp, ec);  // now the previous export
-      if (ec) std::fprintf(stderr, "vigie-index: could not delete the previous export %s: %s\n", tmp.c_str(),
-                           ec.message().c_str());
+      if (ec)
+        std::fprintf(stderr, "vigie-index: could not delete the previous export %s: %s\n", tmp.c_str(),
+                     ec.message().c_str());
       return Status::Ok();
     }
   }
@@ -356,9 +355,10 @@ Status ExportIndex(const PublishedIndex& index, const ExportOptions& options, Ex
   {
     // Refuse early what Publish would refuse late, before writing a million files.
     std::error_code probe;
-    if (fs::exists(out, probe) && (!fs::is_directory(out, probe) ||
-                                   (!fs::is_empty(out, probe) && !fs::exists(out + "/manifest.json", probe)))) {
-      return Status::FailedPrecondition("--out " + out + " exists and is not an export (no manifest.json): refusing "
+    if (fs::exists(out, probe) &&
+        (!fs::is_directory(out, probe) || (!fs::is_empty(out, probe) && !fs::exists(out + "/manifest.json", probe)))) {
+      return Status::FailedPrecondition("--out " + out +
+                                        " exists and is not an export (no manifest.json): refusing "
                                         "to replace it");
     }
   }

@@ -42,18 +42,17 @@ struct ExportOptions {
 };
 
 struct ExportStats {
-  uint64_t files = 0;  // manifest.json excluded
-  uint64_t bytes = 0;  // sum of the files' sizes
-  uint64_t linked = 0; // range files unchanged since the previous export in out_dir: hard-linked, not written
+  uint64_t files = 0;   // manifest.json excluded
+  uint64_t bytes = 0;   // sum of the files' sizes
+  uint64_t linked = 0;  // range files unchanged since the previous export in out_dir: hard-linked, not written
   std::vector<Kind> kinds;
-  std::string hibp_dir;  // "range", "range-ntlm" or empty
-  double write_seconds = 0;   // rendering and writing the files
-  double sync_seconds = 0;    // syncfs before the rename
-  double replace_seconds = 0; // rename, and deleting a previous export
+  std::string hibp_dir;        // "range", "range-ntlm" or empty
+  double write_seconds = 0;    // rendering and writing the files
+  double sync_seconds = 0;     // syncfs before the rename
+  double replace_seconds = 0;  // rename, and deleting a previous export
 };
 
 Status ExportIndex(const PublishedIndex& index, const ExportOptions& options, ExportStats* stats);
-
 
 // IMF-fixdate of `t` ("Sun, 06 Nov 1994 08:49:37 GMT"), the Last-Modified form.
 std::string HttpDateOf(std::time_t t);

@@ -5,8 +5,8 @@
 #include <doctest/doctest.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -53,9 +53,13 @@ std::unique_ptr<PublishedIndex> Build(const std::string& dir, SchemeId scheme, b
     auto index = Index::Open(index_dir, Index::Mode::kReadWrite);
     REQUIRE(index.ok());
     bool created = false;
-    REQUIRE((*index)->DefineBreach({.name = "acme-2024", .title = "Acme", .breach_date = "2024-02-01",
-                                    .description = "test", .data_classes = {"e-mails"}},
-                                   &created)
+    REQUIRE((*index)
+                ->DefineBreach({.name = "acme-2024",
+                                .title = "Acme",
+                                .breach_date = "2024-02-01",
+                                .description = "test",
+                                .data_classes = {"e-mails"}},
+                               &created)
                 .ok());
     std::ofstream out(dir + "/dump.txt");
     for (const std::string& l : lines) out << l << '\n';
@@ -154,7 +158,8 @@ TEST_CASE("export: every range file is the server's body, listed in the manifest
     CHECK(ReadAll(options.out_dir + "/v1/range/email/0042") == body);
     CHECK(fs::exists(options.out_dir + "/manifest.json"));
     int entries = 0;
-    for (const auto& e : fs::directory_iterator(dir)) entries += e.path().filename().string().starts_with("out") ? 1 : 0;
+    for (const auto& e : fs::directory_iterator(dir))
+      entries += e.path().filename().string().starts_with("out") ? 1 : 0;
     CHECK(entries == 1);
   }
   {  // a directory that is not an export is never replaced

@@ -20,7 +20,7 @@ using p256::Fe;
 namespace {
 
 struct Constants {
-  Fe z, a, c2;  // Z = -10, A = -3, c2 = sqrt(-Z) = sqrt(10)
+  Fe z, a, c2;      // Z = -10, A = -3, c2 = sqrt(-Z) = sqrt(10)
   SHA256_CTX zpad;  // SHA-256 state after the 64 zero bytes that open msg_prime
   Constants() {
     uint8_t bytes[32] = {0};
@@ -247,8 +247,8 @@ bool IsSquare(const BnMap& m, const BIGNUM* v) {
   BN_CTX_start(m.ctx);
   BIGNUM* e = BN_CTX_get(m.ctx);
   BIGNUM* r = BN_CTX_get(m.ctx);
-  bool sq = e && r && BN_sub(e, m.p, BN_value_one()) && BN_rshift1(e, e) && BN_mod_exp(r, v, e, m.p, m.ctx) &&
-            BN_is_one(r);
+  bool sq =
+      e && r && BN_sub(e, m.p, BN_value_one()) && BN_rshift1(e, e) && BN_mod_exp(r, v, e, m.p, m.ctx) && BN_is_one(r);
   BN_CTX_end(m.ctx);
   return sq;
 }
@@ -301,8 +301,8 @@ struct GenericState {
   BIGNUM *u = BN_new(), *px = BN_new(), *py = BN_new();
   EC_POINT* q0 = group ? EC_POINT_new(group) : nullptr;
   EC_POINT* q1 = group ? EC_POINT_new(group) : nullptr;
-  bool ok = group && ctx && p && a && b && z && u && px && py && q0 && q1 &&
-            EC_GROUP_get_curve(group, p, a, b, ctx) && BN_set_word(z, 10) && BN_sub(z, p, z);
+  bool ok = group && ctx && p && a && b && z && u && px && py && q0 && q1 && EC_GROUP_get_curve(group, p, a, b, ctx) &&
+            BN_set_word(z, 10) && BN_sub(z, p, z);
   ~GenericState() {
     EC_POINT_free(q0);
     EC_POINT_free(q1);
@@ -322,8 +322,7 @@ bool HashToCurveGeneric(std::string_view msg, std::string_view dst, uint8_t x[32
   BnMap m{s.p, s.a, s.b, s.z, s.ctx};
   bool ok = true;
   for (int i = 0; ok && i < 2; ++i) {
-    ok = BN_bin2bn(uniform + 48 * i, 48, s.u) && BN_nnmod(s.u, s.u, s.p, s.ctx) &&
-         MapGeneric(m, s.u, s.px, s.py) &&
+    ok = BN_bin2bn(uniform + 48 * i, 48, s.u) && BN_nnmod(s.u, s.u, s.p, s.ctx) && MapGeneric(m, s.u, s.px, s.py) &&
          EC_POINT_set_affine_coordinates(s.group, i == 0 ? s.q0 : s.q1, s.px, s.py, s.ctx);
   }
   ok = ok && EC_POINT_add(s.group, s.q0, s.q0, s.q1, s.ctx) && !EC_POINT_is_at_infinity(s.group, s.q0) &&

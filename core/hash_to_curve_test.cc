@@ -27,7 +27,6 @@ std::string FeHex(const Fe& a) {
   return Hex(b, 32);
 }
 
-
 struct Bn {
   BIGNUM* v = BN_new();
   ~Bn() { BN_free(v); }

@@ -9,11 +9,11 @@
 
 #include <ctime>
 
+#include <filesystem>
 #include "core/db_log.h"
 #include "core/ingest_guard.h"
 #include "core/oprf_key.h"
 #include "core/padding_key.h"
-#include <filesystem>
 
 namespace vigie {
 
@@ -80,8 +80,7 @@ Status ValidateBreachName(std::string_view name) {
   }
   for (char c : name) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return Status::InvalidArgument("breach.name",
-                                     "a breach name uses only lower-case letters a-z, digits and '-'");
+      return Status::InvalidArgument("breach.name", "a breach name uses only lower-case letters a-z, digits and '-'");
     }
   }
   return Status::Ok();
@@ -106,14 +105,16 @@ Result<std::unique_ptr<Index>> Index::Create(const std::string& dir, const Creat
   const int tag_hex = static_cast<int>(SchemeTagBytes(options.scheme)) * 2;
   const int suffix_hex = options.suffix_hex ? options.suffix_hex : DefaultSuffixHex(options.scheme, options.prefix_hex);
   if (suffix_hex < 8 || options.prefix_hex + suffix_hex > tag_hex) {
-    return Status::InvalidArgument("index.suffix", "the suffix length must be at least 8 hex digits and fit in the tag (" +
-                                                      std::to_string(tag_hex - options.prefix_hex) + " at most)");
+    return Status::InvalidArgument("index.suffix",
+                                   "the suffix length must be at least 8 hex digits and fit in the tag (" +
+                                       std::to_string(tag_hex - options.prefix_hex) + " at most)");
   }
   if (options.shard_bits < 0 || options.shard_bits > 12) {
     return Status::InvalidArgument("index.shard-bits", "--shard-bits must be 0 to 12");
   }
   if (options.scheme == SchemeId::kOprfP256 && options.oprf_key_path.empty()) {
-    return Status::InvalidArgument("index.key", "an oprf-p256 index needs --key FILE (make one with `vigie-index keygen`)");
+    return Status::InvalidArgument("index.key",
+                                   "an oprf-p256 index needs --key FILE (make one with `vigie-index keygen`)");
   }
   // The key is checked before anything is created, so a bad key file leaves no half-made index.
   std::string oprf_public_key, oprf_fingerprint, oprf_key_path;
@@ -189,8 +190,8 @@ Result<std::unique_ptr<Index>> Index::Open(const std::string& dir, Mode mode) {
   std::unique_ptr<Index> index(new Index(dir, mode));
   if (mode == Mode::kReadWrite) index->GuardIngestions(&db_options);
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = read_only ? rocksdb::DB::OpenForReadOnly(db_options, db_dir, &raw)
-                                : rocksdb::DB::Open(db_options, db_dir, &raw);
+  rocksdb::Status s =
+      read_only ? rocksdb::DB::OpenForReadOnly(db_options, db_dir, &raw) : rocksdb::DB::Open(db_options, db_dir, &raw);
   VIGIE_RETURN_IF_ERROR(FromRocks(s, "opening the index in " + dir));
   index->db_.reset(raw);
 
@@ -236,7 +237,8 @@ Status Index::LoadCatalogue() {
   }
   VIGIE_RETURN_IF_ERROR(FromRocks(it->status(), "reading the breach catalogue"));
   std::string meta_json;
-  VIGIE_RETURN_IF_ERROR(FromRocks(db_->Get(rocksdb::ReadOptions(), std::string(kMetaKey), &meta_json), "reading metadata"));
+  VIGIE_RETURN_IF_ERROR(
+      FromRocks(db_->Get(rocksdb::ReadOptions(), std::string(kMetaKey), &meta_json), "reading metadata"));
   return DecodeMeta(meta_json, &meta_);
 }
 
@@ -419,7 +421,8 @@ Result<uint64_t> Index::GenerationOnDisk() const {
                                   "opening the index read-only"));
   std::unique_ptr<rocksdb::DB> db(raw);
   std::string meta_json;
-  VIGIE_RETURN_IF_ERROR(FromRocks(db->Get(rocksdb::ReadOptions(), std::string(kMetaKey), &meta_json), "reading metadata"));
+  VIGIE_RETURN_IF_ERROR(
+      FromRocks(db->Get(rocksdb::ReadOptions(), std::string(kMetaKey), &meta_json), "reading metadata"));
   IndexMeta meta;
   VIGIE_RETURN_IF_ERROR(DecodeMeta(meta_json, &meta));
   return meta.generation;

@@ -34,11 +34,11 @@ class IngestGuard;
 
 struct CreateOptions {
   SchemeId scheme = SchemeId::kSha256;
-  int prefix_hex = 5;    // 4..6
-  int suffix_hex = 0;    // 0: the scheme's default (see DefaultSuffixHex)
+  int prefix_hex = 5;  // 4..6
+  int suffix_hex = 0;  // 0: the scheme's default (see DefaultSuffixHex)
   bool allow_unkeyed_nir = false;
   bool pad_responses = false;
-  int shard_bits = 6;  // the private path's shards: 2^shard_bits per kind (0..12)
+  int shard_bits = 6;         // the private path's shards: 2^shard_bits per kind (0..12)
   std::string oprf_key_path;  // oprf-p256: the key file (required); its public key is recorded
 };
 
@@ -144,7 +144,6 @@ class Index {
     uint64_t table_files = 0;
   };
   MemoryUsage Memory() const;
-
 
  private:
   Index(std::string dir, Mode mode);

@@ -21,8 +21,7 @@ namespace fs = std::filesystem;
 Status CheckKindAllowed(const IndexMeta& meta, const Scheme& scheme, Kind kind) {
   if (!scheme.AcceptsKind(kind)) {
     return Status::InvalidArgument("index.kind", "an index of scheme " + std::string(SchemeName(meta.scheme)) +
-                                                     " cannot hold identifiers of kind " +
-                                                     std::string(KindName(kind)));
+                                                     " cannot hold identifiers of kind " + std::string(KindName(kind)));
   }
   if (kind == Kind::kNir && meta.scheme == SchemeId::kSha256 && !meta.allow_unkeyed_nir) {
     return Status::FailedPrecondition(
@@ -38,9 +37,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double SecondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double SecondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 int ThreadCount(int requested) {
   if (requested > 0) return requested;
@@ -177,7 +174,8 @@ Result<std::optional<DumpRecord>> EarlierLoad(const Index& index, const LoadPlan
   auto dumps = index.ListDumps();
   if (!dumps.ok()) return dumps.status();
   for (const DumpRecord& d : *dumps) {
-    if (d.digest == plan.digest_hex && d.breach == plan.breach.name && d.selection == plan.selection) return std::optional<DumpRecord>(d);
+    if (d.digest == plan.digest_hex && d.breach == plan.breach.name && d.selection == plan.selection)
+      return std::optional<DumpRecord>(d);
   }
   return std::optional<DumpRecord>();
 }

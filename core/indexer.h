@@ -41,11 +41,11 @@ struct AddOptions {
   std::string input_path;             // plain, gzip or zstd
   std::vector<ColumnChoice> columns;  // at least one
   InputFormat format = InputFormat::kAuto;
-  char delimiter = 0;                 // 0: detect from the first line
-  int header = -1;                    // -1: CSV has a header, a plain list has none; 0/1 force
-  int threads = 0;                    // 0: one per core
+  char delimiter = 0;                     // 0: detect from the first line
+  int header = -1;                        // -1: CSV has a header, a plain list has none; 0/1 force
+  int threads = 0;                        // 0: one per core
   size_t memory_bytes = size_t{1} << 30;  // budget for record buffers before spilling sorted runs
-  std::string rejects_path;           // if set: "line<TAB>reason" for every rejected row (no content)
+  std::string rejects_path;               // if set: "line<TAB>reason" for every rejected row (no content)
   // Progress callback, called from the reader thread about every 100 ms. phase: "read" or "merge".
   std::function<void(std::string_view phase, uint64_t done, uint64_t total, uint64_t rows)> progress;
   // Test hook: called at named points of the pipeline ("after-open", "after-read", "before-commit").
@@ -55,7 +55,7 @@ struct AddOptions {
 struct AddReport {
   bool skipped = false;  // the same file was already loaded into this breach
   std::string skip_reason;
-  DumpRecord dump;       // rows, identifiers, new/already present, rejects by reason, seconds
+  DumpRecord dump;  // rows, identifiers, new/already present, rejects by reason, seconds
   uint64_t spilled_runs = 0;
   uint64_t buckets_written = 0;
   // Wall-clock seconds per phase: read+parse+tag, merge (sort, merge, write SSTs), commit (ingest).
@@ -66,8 +66,8 @@ Result<AddReport> AddDump(Index* index, const Scheme& scheme, const AddOptions& 
 
 struct RemoveReport {
   BreachRecord breach;
-  uint64_t identifiers_removed = 0;   // memberships taken out
-  uint64_t identifiers_gone = 0;      // identifiers that were only in this breach
+  uint64_t identifiers_removed = 0;  // memberships taken out
+  uint64_t identifiers_gone = 0;     // identifiers that were only in this breach
   uint64_t buckets_rewritten = 0;
   uint64_t buckets_deleted = 0;
   double seconds = 0;

@@ -21,10 +21,13 @@ using testing::TempDir;
 // Every (prefix, encoded bucket) of a kind: two indexes hold the same when these are equal.
 std::map<uint32_t, std::string> Buckets(const Index& index, Kind kind) {
   std::map<uint32_t, std::string> out;
-  REQUIRE(index.ForEachBucket(kind, [&](uint32_t prefix, std::string_view encoded) {
-    out.emplace(prefix, std::string(encoded));
-    return Status::Ok();
-  }).ok());
+  REQUIRE(index
+              .ForEachBucket(kind,
+                             [&](uint32_t prefix, std::string_view encoded) {
+                               out.emplace(prefix, std::string(encoded));
+                               return Status::Ok();
+                             })
+              .ok());
   return out;
 }
 
@@ -125,8 +128,8 @@ TEST_CASE("add: CSV columns by header name and by number, rejects written withou
   TempDir dir;
   auto index = testing::CreateIndex(dir / "index", {.prefix_hex = 4});
   testing::DefineBreach(index.get(), "alpha");
-  testing::WriteLines(dir / "dump.csv", {"name;mail;phone", "A;person1@example.org;x", "B;broken;x",
-                                         "C;person2@example.org;x"});
+  testing::WriteLines(dir / "dump.csv",
+                      {"name;mail;phone", "A;person1@example.org;x", "B;broken;x", "C;person2@example.org;x"});
   auto scheme = MakeUnkeyedScheme(SchemeId::kSha256);
   for (const std::string column : {"mail", "2"}) {
     CAPTURE(column);

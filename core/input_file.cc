@@ -89,9 +89,12 @@ Result<std::unique_ptr<InputFile>> InputFile::Open(const std::string& path) {
 
 std::string_view InputFile::compression() const {
   switch (codec_) {
-    case Codec::kNone: return "none";
-    case Codec::kGzip: return "gzip";
-    case Codec::kZstd: return "zstd";
+    case Codec::kNone:
+      return "none";
+    case Codec::kGzip:
+      return "gzip";
+    case Codec::kZstd:
+      return "zstd";
   }
   return "none";
 }
@@ -142,9 +145,15 @@ Result<size_t> InputFile::Read(char* buf, size_t cap) {
   if (cap == 0) return Status::InvalidArgument("read.zero", "InputFile::Read needs room for at least one byte");
   Result<size_t> n = Status::Internal("unreachable");
   switch (codec_) {
-    case Codec::kNone: n = ReadPlain(buf, cap); break;
-    case Codec::kGzip: n = ReadGzip(buf, cap); break;
-    case Codec::kZstd: n = ReadZstd(buf, cap); break;
+    case Codec::kNone:
+      n = ReadPlain(buf, cap);
+      break;
+    case Codec::kGzip:
+      n = ReadGzip(buf, cap);
+      break;
+    case Codec::kZstd:
+      n = ReadZstd(buf, cap);
+      break;
   }
   if (!n.ok()) return Fail(n.status());
   return n;

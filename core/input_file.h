@@ -59,8 +59,8 @@ class InputFile {
   enum class Codec { kNone, kGzip, kZstd };
 
   InputFile(std::string path, int fd, bool owns_fd, uint64_t raw_size);
-  Status Prime();          // reads the magic bytes and sets up the decoder
-  Status Refill();         // reads the next raw block; sets eof_ at the end
+  Status Prime();   // reads the magic bytes and sets up the decoder
+  Status Refill();  // reads the next raw block; sets eof_ at the end
   Result<size_t> ReadPlain(char* buf, size_t cap);
   Result<size_t> ReadGzip(char* buf, size_t cap);
   Result<size_t> ReadZstd(char* buf, size_t cap);

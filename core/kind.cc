@@ -4,10 +4,14 @@ namespace vigie {
 
 std::string_view KindName(Kind kind) {
   switch (kind) {
-    case Kind::kNir: return "nir";
-    case Kind::kEmail: return "email";
-    case Kind::kPhone: return "phone";
-    case Kind::kPassword: return "password";
+    case Kind::kNir:
+      return "nir";
+    case Kind::kEmail:
+      return "email";
+    case Kind::kPhone:
+      return "phone";
+    case Kind::kPassword:
+      return "password";
   }
   return "unknown";
 }

@@ -34,8 +34,7 @@ Status ForEachRow(std::string_view text, std::string_view table,
     fields.clear();
     for (size_t start = 0;;) {
       size_t tab = line.find('\t', start);
-      fields.push_back(
-          line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
+      fields.push_back(line.substr(start, tab == std::string_view::npos ? std::string_view::npos : tab - start));
       if (tab == std::string_view::npos) break;
       start = tab + 1;
     }
@@ -73,8 +72,7 @@ struct Profile {
 Profile ProfileAt(const Birthplaces& places, uint64_t i) {
   const std::string& place = places.commune_codes[i % places.commune_codes.size()];
   i /= places.commune_codes.size();
-  return {static_cast<int>(1 + i % 2), static_cast<int>((i / 2) % 100), static_cast<int>(1 + (i / 200) % 12),
-          place};
+  return {static_cast<int>(1 + i % 2), static_cast<int>((i / 2) % 100), static_cast<int>(1 + (i / 200) % 12), place};
 }
 
 double ThreadCpuSeconds() {
@@ -205,12 +203,11 @@ std::vector<Space> PlausibleSpaces(const Birthplaces& places, const Assumptions&
   const uint64_t table_places = places.commune_codes.size() + kForeignCountryCodes;
   // Months: 01-12, plus 20-99 (80 codes) which CheckNirPlausibility accepts for an unknown month.
   return {
-      {"people", "sex 1-2, months 01-12, commune table + every foreign code", 2, years, 12, table_places,
+      {"people", "sex 1-2, months 01-12, commune table + every foreign code", 2, years, 12, table_places, kOrders},
+      {"people+unknown-months", "the same with the unknown-month codes 20-99", 2, years, 12 + 80, table_places,
        kOrders},
-      {"people+unknown-months", "the same with the unknown-month codes 20-99", 2, years, 12 + 80,
-       table_places, kOrders},
-      {"rule", "all CheckNirPlausibility accepts: sex 1,2,3,4,7,8, months 01-12 and 20-99, every code", 6,
-       years, 12 + 80, CountRuleBirthplaceCodes(), kOrders},
+      {"rule", "all CheckNirPlausibility accepts: sex 1,2,3,4,7,8, months 01-12 and 20-99, every code", 6, years,
+       12 + 80, CountRuleBirthplaceCodes(), kOrders},
   };
 }
 
@@ -257,8 +254,7 @@ size_t CommunesCovering(const Birthplaces& places, double share) {
 }
 
 Result<std::vector<KnownPersonSample>> SampleKnownPerson(const Scheme& scheme, const Birthplaces& places,
-                                                         const Assumptions& a, uint64_t profiles,
-                                                         uint64_t seed) {
+                                                         const Assumptions& a, uint64_t profiles, uint64_t seed) {
   if (!scheme.AcceptsKind(Kind::kNir)) {
     return Status::InvalidArgument("leakage.scheme", "the scheme does not tag NIRs");
   }
@@ -266,10 +262,8 @@ Result<std::vector<KnownPersonSample>> SampleKnownPerson(const Scheme& scheme, c
     return Status::InvalidArgument("leakage.years", "the last birth year is before the first");
   }
   std::mt19937_64 rng(seed);
-  std::discrete_distribution<size_t> commune(places.commune_population.begin(),
-                                             places.commune_population.end());
-  std::uniform_int_distribution<int> sex(1, 2), year(a.first_year, a.last_year), month(1, 12),
-      order(1, kOrders);
+  std::discrete_distribution<size_t> commune(places.commune_population.begin(), places.commune_population.end());
+  std::uniform_int_distribution<int> sex(1, 2), year(a.first_year, a.last_year), month(1, 12), order(1, kOrders);
   std::vector<KnownPersonSample> out;
   for (int p : {4, 5, 6}) out.push_back({.prefix_hex = p, .profiles = profiles});
   for (int s = 0; s <= 12; ++s) out.push_back({.shard_bits = s, .profiles = profiles});

@@ -113,17 +113,15 @@ std::string LeakageText(const LeakageReport& r) {
       "  commune table: %s communes (data/communes.tsv, embedded; Paris/Lyon/Marseille by "
       "arrondissement)\n",
       Grouped(r.communes).c_str());
-  out +=
-      Format("  foreign birthplaces: %d codes 99101-99999 (all the rule accepts; data/pays.tsv lists %s)\n",
-             kForeignCountryCodes, Grouped(r.countries_listed).c_str());
+  out += Format("  foreign birthplaces: %d codes 99101-99999 (all the rule accepts; data/pays.tsv lists %s)\n",
+                kForeignCountryCodes, Grouped(r.countries_listed).c_str());
   out += Format("  birthplace codes CheckNirPlausibility accepts: %s\n\n", Grouped(r.rule_places).c_str());
-  out += Format("  %-22s %4s %5s %6s %11s %6s %12s %6s\n", "space", "sex", "years", "months", "birthplaces",
-                "orders", "total", "bits");
+  out += Format("  %-22s %4s %5s %6s %11s %6s %12s %6s\n", "space", "sex", "years", "months", "birthplaces", "orders",
+                "total", "bits");
   for (const Space& s : r.spaces) {
-    out += Format("  %-22s %4llu %5llu %6llu %11s %6llu %12s %6.1f\n", s.name.c_str(),
-                  (unsigned long long)s.sexes, (unsigned long long)s.years, (unsigned long long)s.months,
-                  Grouped(s.birthplaces).c_str(), (unsigned long long)s.orders,
-                  Num(double(s.total())).c_str(), std::log2(double(s.total())));
+    out += Format("  %-22s %4llu %5llu %6llu %11s %6llu %12s %6.1f\n", s.name.c_str(), (unsigned long long)s.sexes,
+                  (unsigned long long)s.years, (unsigned long long)s.months, Grouped(s.birthplaces).c_str(),
+                  (unsigned long long)s.orders, Num(double(s.total())).c_str(), std::log2(double(s.total())));
   }
   out += kSpacesNote;
 
@@ -139,17 +137,15 @@ std::string LeakageText(const LeakageReport& r) {
 
   out += "\nBits per field (uniform = log2 of the number of values; weighted = Shannon entropy)\n";
   for (const FieldBits& f : r.fields) {
-    out +=
-        Format("  %-22s %6.2f %6.2f  %s\n", f.field.c_str(), f.uniform_bits, f.weighted_bits, f.note.c_str());
+    out += Format("  %-22s %6.2f %6.2f  %s\n", f.field.c_str(), f.uniform_bits, f.weighted_bits, f.note.c_str());
   }
   out += Format("  %s most populous communes hold 50%% of the population, %s hold 90%%\n",
                 Grouped(r.communes_half).c_str(), Grouped(r.communes_90).c_str());
   out += "  a prefix carries 4p bits: 16 (p=4), 20 (p=5), 24 (p=6)\n";
 
   out += Format("\nKnown person (sex, year, month, commune known): %d candidates, orders 001-999\n", kOrders);
-  out +=
-      Format("  measured with sha256 tags over %s random profiles (commune drawn by population, seed %llu)\n",
-             Grouped(r.options.profiles).c_str(), (unsigned long long)r.options.seed);
+  out += Format("  measured with sha256 tags over %s random profiles (commune drawn by population, seed %llu)\n",
+                Grouped(r.options.profiles).c_str(), (unsigned long long)r.options.seed);
   out += Format("  %2s %26s %20s %12s\n", "p", "others in their bucket", "measured mean", "worst");
   for (const KnownPersonSample& s : r.samples) {
     out += Format("  %2d %26s %20s %12llu\n", s.prefix_hex,
@@ -192,10 +188,8 @@ std::string LeakageJson(const LeakageReport& r) {
   }
   j["fields"] = nlohmann::json::array();
   for (const FieldBits& f : r.fields) {
-    j["fields"].push_back({{"field", f.field},
-                           {"uniform_bits", f.uniform_bits},
-                           {"weighted_bits", f.weighted_bits},
-                           {"note", f.note}});
+    j["fields"].push_back(
+        {{"field", f.field}, {"uniform_bits", f.uniform_bits}, {"weighted_bits", f.weighted_bits}, {"note", f.note}});
   }
   j["communes_holding_50pct"] = r.communes_half;
   j["communes_holding_90pct"] = r.communes_90;
@@ -277,13 +271,12 @@ std::string BruteForceText(const BruteForceReport& r) {
       "\nTime to tag the whole plausible space (matching against a copied or scraped index is then a "
       "lookup)\n";
   out += Format("  %-22s %9s %20s %20s %26s %26s\n", "space", "NIRs", "sha256, 1 core",
-                Format("sha256, %d cores", n).c_str(), "oprf key, 1 core",
-                Format("oprf key, %d cores", n).c_str());
+                Format("sha256, %d cores", n).c_str(), "oprf key, 1 core", Format("oprf key, %d cores", n).c_str());
   for (const Space& s : r.spaces) {
     const double count = double(s.total());
     out += Format("  %-22s %9s %20s %20s %26s %26s\n", s.name.c_str(), Num(count).c_str(),
-                  t(count, r.sha256_one, 1).c_str(), t(count, r.sha256_all, n).c_str(),
-                  t(count, r.oprf_one, 1).c_str(), t(count, r.oprf_all, n).c_str());
+                  t(count, r.sha256_one, 1).c_str(), t(count, r.sha256_all, n).c_str(), t(count, r.oprf_one, 1).c_str(),
+                  t(count, r.oprf_all, n).c_str());
   }
   out += Format("\nOne known person (%d candidates), 1 core: sha256 %s; oprf-p256 with the key %s\n", kOrders,
                 t(kOrders, r.sha256_one, 1).c_str(), t(kOrders, r.oprf_one, 1).c_str());

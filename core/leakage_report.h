@@ -25,8 +25,8 @@ struct LeakageReport {
   uint64_t communes = 0, countries_listed = 0, rule_places = 0;
   std::vector<Space> spaces;
   std::vector<FieldBits> fields;
-  size_t communes_half = 0, communes_90 = 0;  // most populous communes holding 50% / 90% of the population
-  std::vector<KnownPersonSample> samples;     // measured with the sha256 scheme
+  size_t communes_half = 0, communes_90 = 0;     // most populous communes holding 50% / 90% of the population
+  std::vector<KnownPersonSample> samples;        // measured with the sha256 scheme
   std::vector<KnownPersonSample> shard_samples;  // the private path: s = 0..12, same profiles
 };
 

@@ -222,8 +222,7 @@ TEST_CASE("Reports: prefix range, JSON shape, durations") {
   CHECK(r->samples[0].prefix_hex == 5);
   nlohmann::json j = nlohmann::json::parse(LeakageJson(*r));
   CHECK(j["spaces"].size() == 3);
-  CHECK(j["spaces"][0]["per_prefix"]["5"].get<double>() ==
-        doctest::Approx(double(r->spaces[0].total()) / 1048576.0));
+  CHECK(j["spaces"][0]["per_prefix"]["5"].get<double>() == doctest::Approx(double(r->spaces[0].total()) / 1048576.0));
   CHECK(j["known_person"]["by_prefix"].size() == 1);
   CHECK(LeakageText(*r).find("Known person") != std::string::npos);
 

@@ -8,14 +8,15 @@ namespace vigie {
 LookupResult Lookup::Check(Kind kind, std::string_view input) {
   LookupResult r;
   if (!scheme_.AcceptsKind(kind)) {
-    r.error = Status::InvalidArgument("index.kind", "this index does not hold identifiers of kind " +
-                                                        std::string(KindName(kind)));
+    r.error = Status::InvalidArgument("index.kind",
+                                      "this index does not hold identifiers of kind " + std::string(KindName(kind)));
     return r;
   }
   Status s;
   if (kind == Kind::kPassword) {
     uint64_t ignored = 0;
-    s = ParsePasswordHashLine(input, index_.meta().scheme == SchemeId::kNtlm ? PasswordHash::kNtlm : PasswordHash::kSha1,
+    s = ParsePasswordHashLine(input,
+                              index_.meta().scheme == SchemeId::kNtlm ? PasswordHash::kNtlm : PasswordHash::kSha1,
                               &r.canonical, &ignored);
   } else {
     s = Normalize(kind, input, &r.canonical);

@@ -16,11 +16,11 @@ namespace vigie {
 
 struct LookupResult {
   bool valid = false;
-  std::string canonical;      // empty when invalid
-  Status error;               // why the input is invalid, or a read error
+  std::string canonical;  // empty when invalid
+  Status error;           // why the input is invalid, or a read error
   bool found = false;
   std::vector<std::string> breaches;  // names, in breach-id order
-  uint64_t count = 0;         // password indexes: occurrences over all breaches
+  uint64_t count = 0;                 // password indexes: occurrences over all breaches
 };
 
 class Lookup {

@@ -60,11 +60,11 @@ Status NormalizeNir(std::string_view input, std::string* canonical) {
       if (len == 6 && buf[5] == '2' && (u == 'A' || u == 'B')) {
         buf[len++] = u;
       } else if (len == 5 || len == 6) {
-        return Status::InvalidArgument(
-            "nir.corsica", "positions 6-7 (the département) may hold a letter only as 2A or 2B (Corsica)");
+        return Status::InvalidArgument("nir.corsica",
+                                       "positions 6-7 (the département) may hold a letter only as 2A or 2B (Corsica)");
       } else {
-        return Status::InvalidArgument(
-            "nir.characters", "a NIR has letters only in the Corsica département 2A/2B (positions 6-7)");
+        return Status::InvalidArgument("nir.characters",
+                                       "a NIR has letters only in the Corsica département 2A/2B (positions 6-7)");
       }
     } else {
       return Status::InvalidArgument(
@@ -99,8 +99,7 @@ NirPlausibility CheckNirPlausibility(std::string_view s) {
     out.plausible = false;
     out.problems.push_back(problem);
   };
-  bool canonical =
-      s.size() == kNirLength && ComputeNirKey(s.substr(0, 13)) >= 0 && IsDigit(s[13]) && IsDigit(s[14]);
+  bool canonical = s.size() == kNirLength && ComputeNirKey(s.substr(0, 13)) >= 0 && IsDigit(s[13]) && IsDigit(s[14]);
   if (!canonical) {
     report("nir.not-canonical");
     return out;

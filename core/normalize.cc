@@ -19,8 +19,7 @@ Status NormalizePassword(std::string_view input, std::string* canonical) {
   } else if (hash_length == PasswordHashHexLength(PasswordHash::kNtlm)) {
     type = PasswordHash::kNtlm;
   } else {
-    return Status::InvalidArgument("password.length",
-                                   "a password hash has 40 (SHA-1) or 32 (NTLM) hex digits");
+    return Status::InvalidArgument("password.length", "a password hash has 40 (SHA-1) or 32 (NTLM) hex digits");
   }
   return ParsePasswordHashLine(line, type, canonical, nullptr);
 }

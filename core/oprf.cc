@@ -121,8 +121,7 @@ const std::string& Dst(Mode mode, int which) {
 // Validates a compressed element and recovers its affine coordinates with the fast field code.
 Status DecodeAffine(std::span<const uint8_t> in, uint8_t x[32], uint8_t y[32]) {
   if (in.size() != kElementBytes) {
-    return PointError("a group element is a 33-byte compressed point, got " + std::to_string(in.size()) +
-                      " bytes");
+    return PointError("a group element is a 33-byte compressed point, got " + std::to_string(in.size()) + " bytes");
   }
   if (in[0] != 0x02 && in[0] != 0x03) return PointError("a compressed point starts with 02 or 03");
   Fe fx, rhs, t, fy, neg;
@@ -448,9 +447,8 @@ Status EvaluateBatch(const OprfKey& key, std::span<const std::string_view> input
     for (size_t i = 0; i < n; ++i) {
       uint8_t b[32];
       if (!EC_POINT_get_Jprojective_coordinates_GFp(c->group, c->Pool(i), c->x, c->y, c->z, c->bn) ||
-          BN_bn2binpad(c->x, b, 32) != 32 || !p256::FeFromBytes(&pts[i].X, b) ||
-          BN_bn2binpad(c->y, b, 32) != 32 || !p256::FeFromBytes(&pts[i].Y, b) ||
-          BN_bn2binpad(c->z, b, 32) != 32 || !p256::FeFromBytes(&zs[i], b)) {
+          BN_bn2binpad(c->x, b, 32) != 32 || !p256::FeFromBytes(&pts[i].X, b) || BN_bn2binpad(c->y, b, 32) != 32 ||
+          !p256::FeFromBytes(&pts[i].Y, b) || BN_bn2binpad(c->z, b, 32) != 32 || !p256::FeFromBytes(&zs[i], b)) {
         return OpenSslError("reading a point");
       }
     }

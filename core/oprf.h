@@ -108,10 +108,10 @@ Status EvaluateBatch(const OprfKey& key, std::span<const std::string_view> input
 // ---- VOPRF proofs (always with the VOPRF context string) -------------------------------------------
 // Batched DLEQ proof that every evaluated[i] = skS * blinded[i] (RFC 9497 §2.2.1, ComputeCompositesFast).
 // `r` is the proof randomness; nullptr draws it from the private DRBG (give one only for test vectors).
-Result<Proof> GenerateProof(const OprfKey& key, std::span<const Element> blinded,
-                            std::span<const Element> evaluated, const Scalar* r = nullptr);
+Result<Proof> GenerateProof(const OprfKey& key, std::span<const Element> blinded, std::span<const Element> evaluated,
+                            const Scalar* r = nullptr);
 // The client's check (RFC 9497 §2.2.2, ComputeComposites). OK or "oprf.proof".
-Status VerifyProof(const Element& public_key, std::span<const Element> blinded,
-                   std::span<const Element> evaluated, const Proof& proof);
+Status VerifyProof(const Element& public_key, std::span<const Element> blinded, std::span<const Element> evaluated,
+                   const Proof& proof);
 
 }  // namespace vigie::oprf

@@ -9,8 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/fd_writer.h"
 #include "core/codec.h"
+#include "core/fd_writer.h"
 
 namespace vigie::oprf {
 namespace {
@@ -89,7 +89,8 @@ Result<OprfKey> LoadKeyFile(const std::string& path) {
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Status::FailedPrecondition(path + " has mode " + mode +
                                           ": the OPRF key must not be readable by group or others "
-                                          "(chmod 600 " + path + ")",
+                                          "(chmod 600 " +
+                                          path + ")",
                                       "oprf.key-permissions");
   }
   char buf[256];
@@ -118,7 +119,8 @@ Result<OprfKey> LoadKeyFile(const std::string& path) {
     for (char ch : hex) lower = lower && ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'));
     if (lower && HexDecode(hex, sk.data())) {
       result = OprfKey::FromScalar(sk);
-      if (!result.ok()) result = FileError(path + ": the key is not a valid scalar (zero or not below the group order)");
+      if (!result.ok())
+        result = FileError(path + ": the key is not a valid scalar (zero or not below the group order)");
     }
   }
   OPENSSL_cleanse(buf, sizeof buf);

@@ -22,8 +22,7 @@ void AppendElement(std::string* out, const uint8_t* e) {
 
 Status CheckBatch(std::span<const Element> c, std::span<const Element> d) {
   if (c.empty() || c.size() != d.size() || c.size() > 0xffff) {
-    return Status::InvalidArgument("oprf.batch",
-                                   "a proof covers 1 to 65535 pairs of blinded and evaluated elements");
+    return Status::InvalidArgument("oprf.batch", "a proof covers 1 to 65535 pairs of blinded and evaluated elements");
   }
   return Status::Ok();
 }
@@ -58,8 +57,7 @@ Status Composites(Ctx& c, const Element& pk, std::span<const Element> blinded, s
       return OpenSslError("composites");
     }
     if (z) {
-      VIGIE_RETURN_IF_ERROR(
-          ElementToPoint(c, evaluated[i], ci).WithContext("evaluated element " + std::to_string(i)));
+      VIGIE_RETURN_IF_ERROR(ElementToPoint(c, evaluated[i], ci).WithContext("evaluated element " + std::to_string(i)));
       if (!EC_POINT_mul(c.group, tmp, nullptr, ci, c.z, c.bn) || !EC_POINT_add(c.group, z, z, tmp, c.bn)) {
         return OpenSslError("composites");
       }
@@ -84,8 +82,8 @@ Status Challenge(Ctx& c, const Element& pk, const EC_POINT* m, const EC_POINT* z
 
 }  // namespace
 
-Result<Proof> GenerateProof(const OprfKey& key, std::span<const Element> blinded,
-                            std::span<const Element> evaluated, const Scalar* r) {
+Result<Proof> GenerateProof(const OprfKey& key, std::span<const Element> blinded, std::span<const Element> evaluated,
+                            const Scalar* r) {
   VIGIE_RETURN_IF_ERROR(CheckBatch(blinded, evaluated));
   Ctx* c = Tls();
   if (!c) return OpenSslError("setting up P-256");
@@ -124,8 +122,8 @@ Result<Proof> GenerateProof(const OprfKey& key, std::span<const Element> blinded
   return proof;
 }
 
-Status VerifyProof(const Element& public_key, std::span<const Element> blinded,
-                   std::span<const Element> evaluated, const Proof& proof) {
+Status VerifyProof(const Element& public_key, std::span<const Element> blinded, std::span<const Element> evaluated,
+                   const Proof& proof) {
   VIGIE_RETURN_IF_ERROR(CheckBatch(blinded, evaluated));
   Ctx* c = Tls();
   if (!c) return OpenSslError("setting up P-256");
@@ -139,7 +137,7 @@ Status VerifyProof(const Element& public_key, std::span<const Element> blinded,
   BIGNUM *pc = c->y, *ps = c->z;
   EC_POINT* tmp = c->Pool(4);
   if (!tmp || !BN_bin2bn(proof.data(), 32, pc) || !BN_bin2bn(proof.data() + 32, 32, ps) ||
-      !EC_POINT_mul(c->group, t2, ps, pk, pc, c->bn) ||   // s G + c pkS
+      !EC_POINT_mul(c->group, t2, ps, pk, pc, c->bn) ||      // s G + c pkS
       !EC_POINT_mul(c->group, t3, nullptr, m, ps, c->bn) ||  // s M + c Z
       !EC_POINT_mul(c->group, tmp, nullptr, z, pc, c->bn) || !EC_POINT_add(c->group, t3, t3, tmp, c->bn)) {
     return OpenSslError("verifying a proof");

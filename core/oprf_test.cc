@@ -40,9 +40,7 @@ std::array<uint8_t, N> Arr(const std::string& hex) {
   std::memcpy(a.data(), b.data(), N);
   return a;
 }
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+std::span<const uint8_t> Bytes(const std::string& s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream in(s);
@@ -217,7 +215,8 @@ TEST_CASE("a shared key evaluates concurrently") {
   REQUIRE(EvaluateBatch(*key, views, want.data()).ok());
   std::thread t1([&] { (void)EvaluateBatch(*key, views, a.data()); });
   std::thread t2([&] {
-    for (size_t i = 0; i < views.size(); ++i) std::memcpy(b.data() + 32 * i, Evaluate(Mode::kOprf, *key, views[i])->data(), 32);
+    for (size_t i = 0; i < views.size(); ++i)
+      std::memcpy(b.data() + 32 * i, Evaluate(Mode::kOprf, *key, views[i])->data(), 32);
   });
   t1.join();
   t2.join();

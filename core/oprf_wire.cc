@@ -23,8 +23,7 @@ Status GetElements(std::string_view* body, size_t max_count, std::vector<Element
   if (n == 0) return Status::InvalidArgument("oprf.batch", "the element count is zero");
   if (n > max_count) {
     return Status::InvalidArgument("oprf.batch", "the batch has " + std::to_string(n) +
-                                                     " elements, more than the limit of " +
-                                                     std::to_string(max_count));
+                                                     " elements, more than the limit of " + std::to_string(max_count));
   }
   if (body->size() < n * kElementBytes) {
     return WireError("the body holds fewer than the " + std::to_string(n) + " announced elements");

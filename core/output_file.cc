@@ -108,8 +108,7 @@ Result<std::unique_ptr<OutputFile>> OutputFile::Open(const std::string& path) {
     case OutputCompression::kNone:
       break;
   }
-  return std::unique_ptr<OutputFile>(
-      new OutputFile(is_stdout ? "<stdout>" : path, fd, !is_stdout, std::move(encoder)));
+  return std::unique_ptr<OutputFile>(new OutputFile(is_stdout ? "<stdout>" : path, fd, !is_stdout, std::move(encoder)));
 }
 
 OutputFile::OutputFile(std::string path, int fd, bool owns_fd, std::unique_ptr<Encoder> encoder)

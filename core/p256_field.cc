@@ -73,46 +73,66 @@ inline void MontMulPortable(Fe* r, const uint64_t* a, const uint64_t* b) {
 // Montgomery multiplication mod p256 in x86-64 baseline assembly (mul/adc, no BMI2/ADX needed).
 constexpr uint64_t kAsmP1 = 0x00000000ffffffffull;
 constexpr uint64_t kAsmP3 = 0xffffffff00000001ull;
-#define VIGIE_ROUND_MUL(OFF, A0, A1, A2, A3, A4, A5)                                             \
-  "movq " OFF "(%[b]), %%rax\n\t"                                                              \
-  "mulq 0(%[a])\n\t"                                                                             \
-  "addq %%rax, %" A0 "\n\t"                                                                     \
-  "adcq $0, %%rdx\n\t"                                                                           \
-  "movq %%rdx, %[t1]\n\t"                                                                       \
-  "movq " OFF "(%[b]), %%rax\n\t"                                                              \
-  "mulq 8(%[a])\n\t"                                                                             \
-  "addq %[t1], %" A1 "\n\t"                                                                     \
-  "adcq $0, %%rdx\n\t"                                                                           \
-  "addq %%rax, %" A1 "\n\t"                                                                     \
-  "adcq $0, %%rdx\n\t"                                                                           \
-  "movq %%rdx, %[t1]\n\t"                                                                       \
-  "movq " OFF "(%[b]), %%rax\n\t"                                                              \
-  "mulq 16(%[a])\n\t"                                                                            \
-  "addq %[t1], %" A2 "\n\t"                                                                     \
-  "adcq $0, %%rdx\n\t"                                                                           \
-  "addq %%rax, %" A2 "\n\t"                                                                     \
-  "adcq $0, %%rdx\n\t"                                                                           \
-  "movq %%rdx, %[t1]\n\t"                                                                       \
-  "movq " OFF "(%[b]), %%rax\n\t"                                                              \
-  "mulq 24(%[a])\n\t"                                                                            \
-  "addq %[t1], %" A3 "\n\t"                                                                     \
-  "adcq $0, %%rdx\n\t"                                                                           \
-  "addq %%rax, %" A3 "\n\t"                                                                     \
-  "adcq %%rdx, %" A4 "\n\t"                                                                     \
-  "movq $0, %" A5 "\n\t"                                                                         \
+#define VIGIE_ROUND_MUL(OFF, A0, A1, A2, A3, A4, A5) \
+  "movq " OFF                                        \
+  "(%[b]), %%rax\n\t"                                \
+  "mulq 0(%[a])\n\t"                                 \
+  "addq %%rax, %" A0                                 \
+  "\n\t"                                             \
+  "adcq $0, %%rdx\n\t"                               \
+  "movq %%rdx, %[t1]\n\t"                            \
+  "movq " OFF                                        \
+  "(%[b]), %%rax\n\t"                                \
+  "mulq 8(%[a])\n\t"                                 \
+  "addq %[t1], %" A1                                 \
+  "\n\t"                                             \
+  "adcq $0, %%rdx\n\t"                               \
+  "addq %%rax, %" A1                                 \
+  "\n\t"                                             \
+  "adcq $0, %%rdx\n\t"                               \
+  "movq %%rdx, %[t1]\n\t"                            \
+  "movq " OFF                                        \
+  "(%[b]), %%rax\n\t"                                \
+  "mulq 16(%[a])\n\t"                                \
+  "addq %[t1], %" A2                                 \
+  "\n\t"                                             \
+  "adcq $0, %%rdx\n\t"                               \
+  "addq %%rax, %" A2                                 \
+  "\n\t"                                             \
+  "adcq $0, %%rdx\n\t"                               \
+  "movq %%rdx, %[t1]\n\t"                            \
+  "movq " OFF                                        \
+  "(%[b]), %%rax\n\t"                                \
+  "mulq 24(%[a])\n\t"                                \
+  "addq %[t1], %" A3                                 \
+  "\n\t"                                             \
+  "adcq $0, %%rdx\n\t"                               \
+  "addq %%rax, %" A3                                 \
+  "\n\t"                                             \
+  "adcq %%rdx, %" A4                                 \
+  "\n\t"                                             \
+  "movq $0, %" A5                                    \
+  "\n\t"                                             \
   "adcq $0, %" A5 "\n\t"
 // t + m*p with m = A0: + (m << 96) + m*p3*2^192; the low word cancels.
-#define VIGIE_ROUND_RED(A0, A1, A2, A3, A4, A5)                                                  \
-  "movq %" A0 ", %[t0]\n\t"                                                                     \
-  "movq %" A0 ", %[t1]\n\t"                                                                     \
-  "shlq $32, %[t0]\n\t"                                                                          \
-  "shrq $32, %[t1]\n\t"                                                                          \
-  "movq %" A0 ", %%rax\n\t"                                                                     \
-  "mulq %[p3]\n\t"                                                                               \
-  "addq %[t0], %" A1 "\n\t"                                                                     \
-  "adcq %[t1], %" A2 "\n\t"                                                                     \
-  "adcq %%rax, %" A3 "\n\t"                                                                     \
-  "adcq %%rdx, %" A4 "\n\t"                                                                     \
+#define VIGIE_ROUND_RED(A0, A1, A2, A3, A4, A5) \
+  "movq %" A0                                   \
+  ", %[t0]\n\t"                                 \
+  "movq %" A0                                   \
+  ", %[t1]\n\t"                                 \
+  "shlq $32, %[t0]\n\t"                         \
+  "shrq $32, %[t1]\n\t"                         \
+  "movq %" A0                                   \
+  ", %%rax\n\t"                                 \
+  "mulq %[p3]\n\t"                              \
+  "addq %[t0], %" A1                            \
+  "\n\t"                                        \
+  "adcq %[t1], %" A2                            \
+  "\n\t"                                        \
+  "adcq %%rax, %" A3                            \
+  "\n\t"                                        \
+  "adcq %%rdx, %" A4                            \
+  "\n\t"                                        \
   "adcq $0, %" A5 "\n\t"
 
 // a and b are overwritten (as scratch) before r is last read: they must be early-clobber, or a compiler
@@ -142,14 +162,13 @@ inline void MontMulAsm(uint64_t* r, const uint64_t* a_in, const uint64_t* b_in) 
       "addq %%rax, %[acc3]\n\t"
       "adcq $0, %%rdx\n\t"
       "movq %%rdx, %[acc4]\n\t"
-      "xorl %k[acc5], %k[acc5]\n\t"
-      VIGIE_ROUND_RED("[acc0]", "[acc1]", "[acc2]", "[acc3]", "[acc4]", "[acc5]")
-      VIGIE_ROUND_MUL("8", "[acc1]", "[acc2]", "[acc3]", "[acc4]", "[acc5]", "[acc0]")
-      VIGIE_ROUND_RED("[acc1]", "[acc2]", "[acc3]", "[acc4]", "[acc5]", "[acc0]")
-      VIGIE_ROUND_MUL("16", "[acc2]", "[acc3]", "[acc4]", "[acc5]", "[acc0]", "[acc1]")
-      VIGIE_ROUND_RED("[acc2]", "[acc3]", "[acc4]", "[acc5]", "[acc0]", "[acc1]")
-      VIGIE_ROUND_MUL("24", "[acc3]", "[acc4]", "[acc5]", "[acc0]", "[acc1]", "[acc2]")
-      VIGIE_ROUND_RED("[acc3]", "[acc4]", "[acc5]", "[acc0]", "[acc1]", "[acc2]")
+      "xorl %k[acc5], %k[acc5]\n\t" VIGIE_ROUND_RED("[acc0]", "[acc1]", "[acc2]", "[acc3]", "[acc4]", "[acc5]")
+          VIGIE_ROUND_MUL("8", "[acc1]", "[acc2]", "[acc3]", "[acc4]", "[acc5]", "[acc0]")
+              VIGIE_ROUND_RED("[acc1]", "[acc2]", "[acc3]", "[acc4]", "[acc5]", "[acc0]")
+                  VIGIE_ROUND_MUL("16", "[acc2]", "[acc3]", "[acc4]", "[acc5]", "[acc0]", "[acc1]")
+                      VIGIE_ROUND_RED("[acc2]", "[acc3]", "[acc4]", "[acc5]", "[acc0]", "[acc1]")
+                          VIGIE_ROUND_MUL("24", "[acc3]", "[acc4]", "[acc5]", "[acc0]", "[acc1]", "[acc2]")
+                              VIGIE_ROUND_RED("[acc3]", "[acc4]", "[acc5]", "[acc0]", "[acc1]", "[acc2]")
       // result (acc4, acc5, acc0, acc1) with top word acc2 (< 2p): subtract p unless that borrows.
       "movq %[acc4], %[t0]\n\t"
       "movq %[acc5], %[t1]\n\t"

@@ -24,7 +24,8 @@ Status CreatePaddingKeyFile(const std::string& path) {
   const std::string text = HexEncode(secret, sizeof secret) + "\n";
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    if (errno == EEXIST) return Status::AlreadyExists("the padding key file " + path + " exists: it is never overwritten");
+    if (errno == EEXIST)
+      return Status::AlreadyExists("the padding key file " + path + " exists: it is never overwritten");
     return Status::IOError("cannot create the padding key file " + path + ": " + std::strerror(errno));
   }
   Status s = WriteAllToFd(fd, text, path);
@@ -37,7 +38,8 @@ Status CreatePaddingKeyFile(const std::string& path) {
 Result<PaddingKey> LoadPaddingKey(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    return Status::InvalidArgument("padding.key", "cannot read the padding key file " + path + ": " + std::strerror(errno));
+    return Status::InvalidArgument("padding.key",
+                                   "cannot read the padding key file " + path + ": " + std::strerror(errno));
   }
   if ((st.st_mode & 077) != 0) {
     return Status::InvalidArgument("padding.key", "the padding key file " + path +

@@ -84,7 +84,8 @@ TEST_CASE("padding key: create writes it for a padded index only; resolve finds 
   CHECK(missing.status().reason() == "padding.key-missing");
   CHECK(missing.status().message().find("vigie-index padding-key") != std::string::npos);
   WriteSecret(dir.path() + "/explicit", "xyz", 0600);
-  CHECK(*ResolvePaddingKey(dir.path() + "/padded", dir.path() + "/explicit") == *LoadPaddingKey(dir.path() + "/explicit"));
+  CHECK(*ResolvePaddingKey(dir.path() + "/padded", dir.path() + "/explicit") ==
+        *LoadPaddingKey(dir.path() + "/explicit"));
 }
 
 }  // namespace

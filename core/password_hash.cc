@@ -13,16 +13,14 @@ Status BadCount() {
 
 size_t PasswordHashHexLength(PasswordHash type) { return type == PasswordHash::kSha1 ? 40 : 32; }
 
-Status ParsePasswordHashLine(std::string_view line, PasswordHash type, std::string* canonical_hex,
-                             uint64_t* count) {
+Status ParsePasswordHashLine(std::string_view line, PasswordHash type, std::string* canonical_hex, uint64_t* count) {
   line = blank::TrimAscii(line);
   if (line.empty()) return Status::InvalidArgument("empty", "blank password hash line");
   const size_t colon = line.find(':');
   const std::string_view hash = line.substr(0, colon);
   if (hash.size() != PasswordHashHexLength(type)) {
-    return Status::InvalidArgument("password.length", type == PasswordHash::kSha1
-                                                          ? "a SHA-1 hash has 40 hex digits"
-                                                          : "an NTLM hash has 32 hex digits");
+    return Status::InvalidArgument("password.length", type == PasswordHash::kSha1 ? "a SHA-1 hash has 40 hex digits"
+                                                                                  : "an NTLM hash has 32 hex digits");
   }
   canonical_hex->resize(hash.size());
   for (size_t i = 0; i < hash.size(); ++i) {

@@ -30,7 +30,6 @@ enum class PasswordHash { kSha1, kNtlm };
 size_t PasswordHashHexLength(PasswordHash type);
 
 // `count` may be null when the caller does not need it.
-Status ParsePasswordHashLine(std::string_view line, PasswordHash type, std::string* canonical_hex,
-                             uint64_t* count);
+Status ParsePasswordHashLine(std::string_view line, PasswordHash type, std::string* canonical_hex, uint64_t* count);
 
 }  // namespace vigie

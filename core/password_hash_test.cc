@@ -24,8 +24,7 @@ TEST_CASE("ParsePasswordHashLine: accepted lines") {
       {"E9B68FC708C718C7C5C767C661CD5B89837B031E", PasswordHash::kSha1, kSha1, 1},      // bare hash
       {"E9B68FC708C718C7C5C767C661CD5B89837B031E:3\r", PasswordHash::kSha1, kSha1, 3},  // CRLF file
       {"  e9B68fc708c718c7c5c767c661cd5b89837b031E:007 ", PasswordHash::kSha1, kSha1, 7},
-      {"E9B68FC708C718C7C5C767C661CD5B89837B031E:18446744073709551615", PasswordHash::kSha1, kSha1,
-       UINT64_MAX},
+      {"E9B68FC708C718C7C5C767C661CD5B89837B031E:18446744073709551615", PasswordHash::kSha1, kSha1, UINT64_MAX},
       {"441304E63EC4039B752909B64D76C470:1", PasswordHash::kNtlm, kNtlm, 1},
       {"441304e63ec4039b752909b64d76c470", PasswordHash::kNtlm, kNtlm, 1},
   };
@@ -70,8 +69,7 @@ TEST_CASE("ParsePasswordHashLine: rejected lines") {
       {"E9B68FC708C718C7C5C767C661CD5B89837B031E:1:2", PasswordHash::kSha1, "password.count"},
       {"E9B68FC708C718C7C5C767C661CD5B89837B031E:18446744073709551616", PasswordHash::kSha1,
        "password.count"},  // UINT64_MAX + 1
-      {"E9B68FC708C718C7C5C767C661CD5B89837B031E:99999999999999999999", PasswordHash::kSha1,
-       "password.count"},
+      {"E9B68FC708C718C7C5C767C661CD5B89837B031E:99999999999999999999", PasswordHash::kSha1, "password.count"},
   };
   for (const Case& c : cases) {
     INFO(c.line);

@@ -112,8 +112,7 @@ Status NormalizePhone(std::string_view input, std::string* canonical) {
     if (len != 10) return WrongDigits("a French number has 10 digits, starting with 0");
     return FrenchPlan("33", digits.substr(1), canonical);
   }
-  return Status::InvalidArgument("phone.prefix",
-                                 "a number without + or 00 must be French, starting with 0 (or 33)");
+  return Status::InvalidArgument("phone.prefix", "a number without + or 00 must be French, starting with 0 (or 33)");
 }
 
 }  // namespace vigie

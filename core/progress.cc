@@ -38,8 +38,9 @@ void Progress::Update(std::string_view phase, uint64_t done, uint64_t total, uin
     std::string eta = "?";
     if (fraction > 0.01) eta = std::to_string(static_cast<int>(elapsed / fraction - elapsed)) + " s";
     std::snprintf(line, sizeof line, "reading %s / %s (%3.0f%%), %llu rows, %.0f rows/s, ETA %s",
-                  HumanBytes(static_cast<double>(done)).c_str(), total ? HumanBytes(static_cast<double>(total)).c_str() : "?",
-                  fraction * 100, static_cast<unsigned long long>(rows), rate, eta.c_str());
+                  HumanBytes(static_cast<double>(done)).c_str(),
+                  total ? HumanBytes(static_cast<double>(total)).c_str() : "?", fraction * 100,
+                  static_cast<unsigned long long>(rows), rate, eta.c_str());
   } else {
     std::snprintf(line, sizeof line, "%.*s %3.0f%% of buckets, %llu rows", static_cast<int>(phase.size()), phase.data(),
                   total ? 100.0 * static_cast<double>(done) / static_cast<double>(total) : 0.0,

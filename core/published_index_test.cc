@@ -20,7 +20,8 @@ std::pair<uint32_t, std::string> Locate(const TagLayout& layout, const std::stri
   uint8_t tag[32];
   REQUIRE((*scheme)->ComputeTag(Kind::kEmail, email, tag).ok());
   const std::string hex = HexEncode(tag, 32);
-  return {layout.Prefix(tag), hex.substr(static_cast<size_t>(layout.prefix_hex), static_cast<size_t>(layout.suffix_hex))};
+  return {layout.Prefix(tag),
+          hex.substr(static_cast<size_t>(layout.prefix_hex), static_cast<size_t>(layout.suffix_hex))};
 }
 
 std::string BuildIndex(const TempDir& dir, bool padded) {
@@ -51,7 +52,7 @@ TEST_CASE("published index: range bodies hold every identifier of the bucket wit
     REQUIRE(entry != nullptr);
     std::set<std::string> names;
     for (uint32_t position : entry->breaches) names.insert(r.breaches.at(position));
-    CHECK(names == (i < 1500 ? std::set<std::string>{"alpha"}
+    CHECK(names == (i < 1500   ? std::set<std::string>{"alpha"}
                     : i < 2000 ? std::set<std::string>{"alpha", "beta"}
                                : std::set<std::string>{"beta"}));
     std::string encoded;

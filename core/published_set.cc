@@ -1,10 +1,10 @@
 #include "core/published_set.h"
 
 #include <algorithm>
-#include <functional>
-#include <thread>
 #include <cstdio>
+#include <functional>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 namespace vigie {
@@ -61,9 +61,8 @@ class ShardCoder {
     for (uint32_t c : entry_combos_) ++uses[c];
     std::vector<uint32_t> order(combos_.size());
     for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      return uses[a] != uses[b] ? uses[a] > uses[b] : combos_[a] < combos_[b];
-    });
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return uses[a] != uses[b] ? uses[a] > uses[b] : combos_[a] < combos_[b]; });
     std::vector<uint32_t> rank(combos_.size());
     shard_.combos.clear();
     for (uint32_t i = 0; i < order.size(); ++i) {

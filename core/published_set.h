@@ -24,7 +24,7 @@ class PublishedSet {
  public:
   struct Options {
     int shard_bits = 6;
-    bool pad = false;  // pad every shard to the largest one
+    bool pad = false;    // pad every shard to the largest one
     std::string scheme;  // for the manifest
   };
   // `breaches`: the index's breaches as range bodies list them (positions are shared with /v1/range).

@@ -26,8 +26,8 @@ std::string Email(int i) { return "person" + std::to_string(i) + "@example.org";
 // dir/index (sha256) with breach "alpha" holding e-mails [0, 3000) and "beta" holding [2750, 3250).
 std::string BuildIndex(const std::string& dir, int shard_bits, bool pad) {
   const std::string index_dir = dir + "/index";
-  REQUIRE(Index::Create(index_dir, {.scheme = SchemeId::kSha256, .prefix_hex = 4, .pad_responses = pad,
-                                    .shard_bits = shard_bits})
+  REQUIRE(Index::Create(index_dir,
+                        {.scheme = SchemeId::kSha256, .prefix_hex = 4, .pad_responses = pad, .shard_bits = shard_bits})
               .ok());
   auto index = Index::Open(index_dir, Index::Mode::kReadWrite);
   REQUIRE(index.ok());
@@ -98,7 +98,7 @@ TEST_CASE("published set: every indexed identifier with its breaches, nothing el
   CHECK(set->manifest_json() == EncodeSetManifestJson(m));
 
   for (int i = 0; i < 3250; ++i) {
-    const std::set<std::string> want = i < 2750 ? std::set<std::string>{"alpha"}
+    const std::set<std::string> want = i < 2750   ? std::set<std::string>{"alpha"}
                                        : i < 3000 ? std::set<std::string>{"alpha", "beta"}
                                                   : std::set<std::string>{"beta"};
     CAPTURE(i);

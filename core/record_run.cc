@@ -46,15 +46,24 @@ void SortRecords(uint8_t* data, size_t n, size_t /*key_bytes*/) {
 
 SortFn PickSort(size_t record_size) {
   switch (record_size) {
-    case 8: return SortRecords<8>;
-    case 12: return SortRecords<12>;
-    case 16: return SortRecords<16>;
-    case 20: return SortRecords<20>;
-    case 24: return SortRecords<24>;
-    case 28: return SortRecords<28>;
-    case 32: return SortRecords<32>;
-    case 36: return SortRecords<36>;
-    case 40: return SortRecords<40>;
+    case 8:
+      return SortRecords<8>;
+    case 12:
+      return SortRecords<12>;
+    case 16:
+      return SortRecords<16>;
+    case 20:
+      return SortRecords<20>;
+    case 24:
+      return SortRecords<24>;
+    case 28:
+      return SortRecords<28>;
+    case 32:
+      return SortRecords<32>;
+    case 36:
+      return SortRecords<36>;
+    case 40:
+      return SortRecords<40>;
   }
   return nullptr;
 }

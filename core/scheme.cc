@@ -8,10 +8,14 @@ namespace vigie {
 
 std::string_view SchemeName(SchemeId id) {
   switch (id) {
-    case SchemeId::kSha256: return "sha256";
-    case SchemeId::kSha1: return "sha1";
-    case SchemeId::kNtlm: return "ntlm";
-    case SchemeId::kOprfP256: return "oprf-p256";
+    case SchemeId::kSha256:
+      return "sha256";
+    case SchemeId::kSha1:
+      return "sha1";
+    case SchemeId::kNtlm:
+      return "ntlm";
+    case SchemeId::kOprfP256:
+      return "oprf-p256";
   }
   return "unknown";
 }
@@ -25,9 +29,12 @@ std::optional<SchemeId> ParseSchemeName(std::string_view name) {
 
 size_t SchemeTagBytes(SchemeId id) {
   switch (id) {
-    case SchemeId::kSha1: return 20;
-    case SchemeId::kNtlm: return 16;
-    default: return 32;
+    case SchemeId::kSha1:
+      return 20;
+    case SchemeId::kNtlm:
+      return 16;
+    default:
+      return 32;
   }
 }
 
@@ -71,10 +78,9 @@ class Sha256Scheme final : public Scheme {
     for (char c : name) head[n++] = c;
     head[n++] = ':';
     unsigned int len = 0;
-    if (!t.ctx || !t.md || EVP_DigestInit_ex2(t.ctx, t.md, nullptr) != 1 ||
-        EVP_DigestUpdate(t.ctx, head, n) != 1 ||
-        EVP_DigestUpdate(t.ctx, canonical.data(), canonical.size()) != 1 ||
-        EVP_DigestFinal_ex(t.ctx, tag, &len) != 1 || len != 32) {
+    if (!t.ctx || !t.md || EVP_DigestInit_ex2(t.ctx, t.md, nullptr) != 1 || EVP_DigestUpdate(t.ctx, head, n) != 1 ||
+        EVP_DigestUpdate(t.ctx, canonical.data(), canonical.size()) != 1 || EVP_DigestFinal_ex(t.ctx, tag, &len) != 1 ||
+        len != 32) {
       return Status::Internal("SHA-256 computation failed in OpenSSL");
     }
     return Status::Ok();
@@ -106,9 +112,11 @@ class HibpHashScheme final : public Scheme {
 
 Result<std::unique_ptr<Scheme>> MakeUnkeyedScheme(SchemeId id) {
   switch (id) {
-    case SchemeId::kSha256: return std::unique_ptr<Scheme>(new Sha256Scheme());
+    case SchemeId::kSha256:
+      return std::unique_ptr<Scheme>(new Sha256Scheme());
     case SchemeId::kSha1:
-    case SchemeId::kNtlm: return std::unique_ptr<Scheme>(new HibpHashScheme(id));
+    case SchemeId::kNtlm:
+      return std::unique_ptr<Scheme>(new HibpHashScheme(id));
     case SchemeId::kOprfP256:
       return Status::FailedPrecondition("the oprf-p256 scheme needs a key and is not available in this build");
   }

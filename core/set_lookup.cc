@@ -13,8 +13,9 @@ int Nibble(char c) {
 
 Status Stale(const std::string& what) {
   return Status(Code::kCorruption, "set.stale",
-                "the set's shard does not match its manifest (" + what + "): the index changed; fetch the manifest "
-                "again");
+                "the set's shard does not match its manifest (" + what +
+                    "): the index changed; fetch the manifest "
+                    "again");
 }
 
 }  // namespace

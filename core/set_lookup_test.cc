@@ -16,7 +16,6 @@
 namespace vigie {
 namespace {
 
-
 // The directory is declared first so that it outlives the open index (RocksDB deletes files until closed).
 struct Fixture {
   testing::TempDir tmp;
@@ -36,8 +35,11 @@ struct Fixture {
       for (int i = first; i < end; ++i) text += "p" + std::to_string(i) + "@example.org\n";
       return text;
     }();
-    AddOptions add{.breach = breach, .input_path = dir + "/in.txt", .columns = {{Kind::kEmail, ""}},
-                   .format = InputFormat::kLines, .threads = 1};
+    AddOptions add{.breach = breach,
+                   .input_path = dir + "/in.txt",
+                   .columns = {{Kind::kEmail, ""}},
+                   .format = InputFormat::kLines,
+                   .threads = 1};
     REQUIRE(AddDump(index.get(), **MakeUnkeyedScheme(SchemeId::kSha256), add).ok());
   }
   std::unique_ptr<PublishedSet> Set() {

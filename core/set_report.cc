@@ -11,9 +11,7 @@
 
 namespace vigie {
 
-double SetFigures::bound() const {
-  return entries ? tag_bits - std::log2(static_cast<double>(entries)) + 2 : 0;
-}
+double SetFigures::bound() const { return entries ? tag_bits - std::log2(static_cast<double>(entries)) + 2 : 0; }
 
 Result<std::vector<SetFigures>> MeasureSets(const std::string& index_dir, int shard_bits) {
   auto index = Index::Open(index_dir, Index::Mode::kReadOnly);
@@ -59,7 +57,8 @@ Result<std::vector<SetFigures>> MeasureSets(const std::string& index_dir, int sh
 }
 
 std::string SetFiguresText(const std::vector<SetFigures>& figures) {
-  std::string out = "kind      entries  s   T   build s   set bytes  bits/entry  (stream only)  bound T-log2N+2  largest shard\n";
+  std::string out =
+      "kind      entries  s   T   build s   set bytes  bits/entry  (stream only)  bound T-log2N+2  largest shard\n";
   char line[256];
   for (const SetFigures& f : figures) {
     std::snprintf(line, sizeof line, "%-6s %10llu %2d %3d %9.2f %11llu %11.2f %14.2f %16.2f %14llu\n",

@@ -16,8 +16,8 @@ namespace vigie {
 
 struct SetFigures {
   Kind kind = Kind::kNir;
-  double seconds = 0;          // PublishedSet::Build, wall clock
-  uint64_t entries = 0;        // N
+  double seconds = 0;    // PublishedSet::Build, wall clock
+  uint64_t entries = 0;  // N
   int shard_bits = 0;
   int tag_bits = 0;            // T
   uint64_t bytes = 0;          // `all`
@@ -25,7 +25,7 @@ struct SetFigures {
   uint64_t largest_shard = 0;  // bytes
   double bits_per_entry() const { return entries ? double(bytes) * 8 / double(entries) : 0; }
   double stream_bits_per_entry() const { return entries ? double(payload_bits) / double(entries) : 0; }
-  double bound() const;        // T - log2 N + 2
+  double bound() const;  // T - log2 N + 2
 };
 
 // `shard_bits` < 0: the index's own.

@@ -14,9 +14,7 @@ rocksdb::Options TableOptions() {
   return options;
 }
 
-Status Failed(const rocksdb::Status& s, const std::string& what) {
-  return Status::IOError(what + ": " + s.ToString());
-}
+Status Failed(const rocksdb::Status& s, const std::string& what) { return Status::IOError(what + ": " + s.ToString()); }
 
 }  // namespace
 
@@ -36,7 +34,8 @@ Status SstWriter::OpenOnce() {
 
 Status SstWriter::Put(std::string_view key, std::string_view value) {
   VIGIE_RETURN_IF_ERROR(OpenOnce());
-  const rocksdb::Status s = writer_->Put(rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
+  const rocksdb::Status s =
+      writer_->Put(rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
   if (!s.ok()) return Failed(s, "writing " + path_);
   ++entries_;
   return Status::Ok();

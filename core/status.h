@@ -19,12 +19,12 @@ namespace vigie {
 enum class Code {
   kOk = 0,
   kNotFound,
-  kInvalidArgument,    // bad input from a user or a dump line
+  kInvalidArgument,  // bad input from a user or a dump line
   kAlreadyExists,
-  kFailedPrecondition, // the request is valid but the index is not in a state that allows it
-  kCorruption,         // stored bytes do not decode
+  kFailedPrecondition,  // the request is valid but the index is not in a state that allows it
+  kCorruption,          // stored bytes do not decode
   kIOError,
-  kBusy,               // another process holds the index
+  kBusy,  // another process holds the index
   kInternal,
 };
 
@@ -47,14 +47,10 @@ class Status {
   static Status FailedPrecondition(std::string message, std::string_view reason = "failed-precondition") {
     return Status(Code::kFailedPrecondition, reason, std::move(message));
   }
-  static Status Corruption(std::string message) {
-    return Status(Code::kCorruption, "corruption", std::move(message));
-  }
+  static Status Corruption(std::string message) { return Status(Code::kCorruption, "corruption", std::move(message)); }
   static Status IOError(std::string message) { return Status(Code::kIOError, "io-error", std::move(message)); }
   static Status Busy(std::string message) { return Status(Code::kBusy, "busy", std::move(message)); }
-  static Status Internal(std::string message) {
-    return Status(Code::kInternal, "internal", std::move(message));
-  }
+  static Status Internal(std::string message) { return Status(Code::kInternal, "internal", std::move(message)); }
 
   Status(Code code, std::string_view reason, std::string message)
       : code_(code), reason_(reason), message_(std::move(message)) {}
@@ -81,7 +77,7 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}                                              // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -110,8 +106,8 @@ int HttpStatusFor(const Status& status);
 }  // namespace vigie
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define VIGIE_RETURN_IF_ERROR(expr)          \
-  do {                                       \
-    ::vigie::Status vigie_status_ = (expr);  \
+#define VIGIE_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::vigie::Status vigie_status_ = (expr);        \
     if (!vigie_status_.ok()) return vigie_status_; \
   } while (0)

@@ -1,6 +1,5 @@
 #include "core/verify.h"
 
-
 #include <algorithm>
 
 namespace vigie {
@@ -24,7 +23,8 @@ Status Scan(const Index& index, IndexScan* scan, std::vector<std::string>* probl
     }
     Status s = DecodeBucket(it->value(), suffix_bytes, &bucket);
     if (!s.ok()) {
-      std::string problem = std::string(KindName(kind)) + " bucket " + index.layout().PrefixHex(prefix) + ": " + s.message();
+      std::string problem =
+          std::string(KindName(kind)) + " bucket " + index.layout().PrefixHex(prefix) + ": " + s.message();
       if (!problems) return Status::Corruption(problem);
       problems->push_back(problem);
       continue;
@@ -72,7 +72,8 @@ Result<VerifyReport> VerifyIndex(const Index& index) {
     if (key.starts_with(kDumpKeyPrefix)) {
       DumpRecord dump;
       Status s = DecodeDump(it->value(), &dump);
-      if (!s.ok()) report.problems.push_back(s.message());
+      if (!s.ok())
+        report.problems.push_back(s.message());
       else if (!index.breaches().count(dump.breach)) {
         report.problems.push_back("a dump record names breach '" + dump.breach + "', which is not defined");
       }
@@ -106,8 +107,8 @@ Result<VerifyReport> VerifyIndex(const Index& index) {
     }
     for (const auto& [kind, c] : breach.count_by_kind) {
       if (c != 0 && by_kind[kind] != c) {
-        report.problems.push_back("breach '" + name + "', kind " + kind + ": the catalogue says " +
-                                  std::to_string(c) + ", the buckets hold " + std::to_string(by_kind[kind]));
+        report.problems.push_back("breach '" + name + "', kind " + kind + ": the catalogue says " + std::to_string(c) +
+                                  ", the buckets hold " + std::to_string(by_kind[kind]));
       }
     }
   }

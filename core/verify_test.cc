@@ -85,10 +85,13 @@ TEST_CASE("verify: entries of an undefined breach, and counts that disagree") {
   std::string encoded;
   EncodeBucket(bucket, &encoded);
   uint32_t first_prefix = 0;
-  REQUIRE(f.index->ForEachBucket(Kind::kEmail, [&](uint32_t prefix, std::string_view) {
-    first_prefix = prefix;
-    return Status::Internal("first only");
-  }).message() == "first only");
+  REQUIRE(f.index
+              ->ForEachBucket(Kind::kEmail,
+                              [&](uint32_t prefix, std::string_view) {
+                                first_prefix = prefix;
+                                return Status::Internal("first only");
+                              })
+              .message() == "first only");
   IngestRawBucket(f.index.get(), Kind::kEmail, first_prefix, encoded);
 
   auto report = VerifyIndex(*f.index);

@@ -5,10 +5,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/padding_key.h"
 #include "core/export.h"
 #include "core/index_scheme.h"
 #include "core/oprf_key.h"
+#include "core/padding_key.h"
 #include "core/progress.h"
 #include "core/verify.h"
 
@@ -57,8 +57,8 @@ Status RunCreate(const CreateCommand& cmd) {
   std::printf("created %s index in %s: prefix %d hex digits, stored suffix %d hex digits%s\n",
               std::string(SchemeName(meta.scheme)).c_str(), cmd.index_dir.c_str(), meta.layout.prefix_hex,
               meta.layout.suffix_hex, meta.allow_unkeyed_nir ? ", unkeyed NIRs allowed" : "");
-  if (meta.pad_responses) std::printf("range responses will be padded to one size; padding key %s/padding.key\n",
-                                     cmd.index_dir.c_str());
+  if (meta.pad_responses)
+    std::printf("range responses will be padded to one size; padding key %s/padding.key\n", cmd.index_dir.c_str());
   std::printf("private path: %d shards per kind (--shard-bits %d)\n", 1 << meta.shard_bits, meta.shard_bits);
   if (meta.scheme == SchemeId::kOprfP256) {
     std::printf("server key %s (fingerprint %s)\n", meta.oprf_key_path.c_str(), meta.oprf_key_fingerprint.c_str());
@@ -149,7 +149,8 @@ Status RunAdd(const AddCommand& cmd) {
   }
   for (size_t i = 0; i < cmd.kinds.size(); ++i) {
     auto kind = ParseKind(cmd.kinds[i]);
-    if (!kind) return Status::InvalidArgument("add.kind", "unknown kind '" + cmd.kinds[i] + "' (nir, email, phone, password)");
+    if (!kind)
+      return Status::InvalidArgument("add.kind", "unknown kind '" + cmd.kinds[i] + "' (nir, email, phone, password)");
     options.columns.push_back({*kind, i < cmd.columns.size() ? cmd.columns[i] : std::string()});
   }
   if (cmd.format == "csv") options.format = InputFormat::kCsv;
@@ -218,25 +219,32 @@ Status RunStats(const StatsCommand& cmd) {
   json kinds = json::object();
   for (const auto& [kind, k] : scan->kinds) {
     identifiers += k.identifiers;
-    kinds[std::string(KindName(kind))] = {{"buckets", k.buckets},
-                                          {"identifiers", k.identifiers},
-                                          {"memberships", k.memberships},
-                                          {"bucket_min", k.min_bucket},
-                                          {"bucket_max", k.max_bucket},
-                                          {"bucket_mean", k.buckets ? double(k.identifiers) / double(k.buckets) : 0.0},
-                                          {"encoded_bytes", k.bucket_bytes}};
+    kinds[std::string(KindName(kind))] = {
+        {"buckets", k.buckets},           {"identifiers", k.identifiers},
+        {"memberships", k.memberships},   {"bucket_min", k.min_bucket},
+        {"bucket_max", k.max_bucket},     {"bucket_mean", k.buckets ? double(k.identifiers) / double(k.buckets) : 0.0},
+        {"encoded_bytes", k.bucket_bytes}};
   }
   json breaches = json::array();
   for (const auto& [name, b] : (*index)->breaches()) {
     json dump_list = json::array();
     for (const DumpRecord& d : *dumps) {
       if (d.breach != name) continue;
-      dump_list.push_back({{"file_name", d.file_name}, {"digest", d.digest}, {"added_at", d.added_at},
-                           {"rows", d.rows}, {"identifiers", d.identifiers}, {"rejected", d.rejected},
+      dump_list.push_back({{"file_name", d.file_name},
+                           {"digest", d.digest},
+                           {"added_at", d.added_at},
+                           {"rows", d.rows},
+                           {"identifiers", d.identifiers},
+                           {"rejected", d.rejected},
                            {"rejects_by_reason", d.rejects_by_reason}});
     }
-    breaches.push_back({{"name", name}, {"title", b.title}, {"breach_date", b.breach_date}, {"added_date", b.added_date},
-                        {"data_classes", b.data_classes}, {"count", b.count}, {"count_by_kind", b.count_by_kind},
+    breaches.push_back({{"name", name},
+                        {"title", b.title},
+                        {"breach_date", b.breach_date},
+                        {"added_date", b.added_date},
+                        {"data_classes", b.data_classes},
+                        {"count", b.count},
+                        {"count_by_kind", b.count_by_kind},
                         {"dumps", dump_list}});
   }
   json out = {{"scheme", std::string(SchemeName(meta.scheme))},
@@ -256,9 +264,9 @@ Status RunStats(const StatsCommand& cmd) {
     PrintJson(out);
     return Status::Ok();
   }
-  std::printf("index %s: scheme %s, prefix %d hex, suffix %d hex, format %d, generation %llu\n",
-              cmd.index_dir.c_str(), std::string(SchemeName(meta.scheme)).c_str(), meta.layout.prefix_hex,
-              meta.layout.suffix_hex, meta.format_version, static_cast<unsigned long long>(meta.generation));
+  std::printf("index %s: scheme %s, prefix %d hex, suffix %d hex, format %d, generation %llu\n", cmd.index_dir.c_str(),
+              std::string(SchemeName(meta.scheme)).c_str(), meta.layout.prefix_hex, meta.layout.suffix_hex,
+              meta.format_version, static_cast<unsigned long long>(meta.generation));
   std::printf("identifiers %llu, on disk %llu bytes (%.2f bytes per identifier)\n",
               static_cast<unsigned long long>(identifiers), static_cast<unsigned long long>(disk),
               identifiers ? double(disk) / double(identifiers) : 0.0);
@@ -266,7 +274,8 @@ Status RunStats(const StatsCommand& cmd) {
     std::printf("  %-8s %llu identifiers in %llu buckets (min %llu, mean %.1f, max %llu per bucket)\n",
                 std::string(KindName(kind)).c_str(), static_cast<unsigned long long>(k.identifiers),
                 static_cast<unsigned long long>(k.buckets), static_cast<unsigned long long>(k.min_bucket),
-                k.buckets ? double(k.identifiers) / double(k.buckets) : 0.0, static_cast<unsigned long long>(k.max_bucket));
+                k.buckets ? double(k.identifiers) / double(k.buckets) : 0.0,
+                static_cast<unsigned long long>(k.max_bucket));
   }
   std::printf("breaches:\n");
   for (const auto& [name, b] : (*index)->breaches()) {
@@ -289,7 +298,8 @@ Status RunVerify(const VerifyCommand& cmd) {
     buckets += k.buckets;
   }
   if (cmd.json) {
-    PrintJson({{"ok", report->ok()}, {"problems", report->problems}, {"buckets", buckets}, {"identifiers", identifiers}});
+    PrintJson(
+        {{"ok", report->ok()}, {"problems", report->problems}, {"buckets", buckets}, {"identifiers", identifiers}});
   } else {
     for (const std::string& p : report->problems) std::printf("problem: %s\n", p.c_str());
     if (report->ok()) {
@@ -337,21 +347,27 @@ Status RunExport(const ExportCommand& cmd) {
   std::vector<std::string> kinds;
   for (Kind k : stats.kinds) kinds.emplace_back(KindName(k));
   if (cmd.json) {
-    PrintJson({{"out", cmd.out_dir}, {"files", stats.files}, {"bytes", stats.bytes}, {"unchanged_linked", stats.linked},
+    PrintJson({{"out", cmd.out_dir},
+               {"files", stats.files},
+               {"bytes", stats.bytes},
+               {"unchanged_linked", stats.linked},
                {"kinds", kinds},
                {"hibp", stats.hibp_dir.empty() ? json(nullptr) : json(stats.hibp_dir)},
-               {"generation", (*index)->meta().generation}, {"write_seconds", stats.write_seconds},
-               {"sync_seconds", stats.sync_seconds}, {"replace_seconds", stats.replace_seconds}});
+               {"generation", (*index)->meta().generation},
+               {"write_seconds", stats.write_seconds},
+               {"sync_seconds", stats.sync_seconds},
+               {"replace_seconds", stats.replace_seconds}});
   } else {
     std::string kind_list;
     for (const std::string& k : kinds) kind_list += (kind_list.empty() ? "" : ", ") + k;
-    std::printf("exported generation %llu to %s: %llu files (%llu unchanged, linked), %llu bytes (kinds: %s%s%s); "
-                "written in %.1f s, synced in %.1f s, published in %.1f s\n",
-                static_cast<unsigned long long>((*index)->meta().generation), cmd.out_dir.c_str(),
-                static_cast<unsigned long long>(stats.files), static_cast<unsigned long long>(stats.linked),
-                static_cast<unsigned long long>(stats.bytes),
-                kind_list.empty() ? "none" : kind_list.c_str(), stats.hibp_dir.empty() ? "" : "; Pwned Passwords: ",
-                stats.hibp_dir.c_str(), stats.write_seconds, stats.sync_seconds, stats.replace_seconds);
+    std::printf(
+        "exported generation %llu to %s: %llu files (%llu unchanged, linked), %llu bytes (kinds: %s%s%s); "
+        "written in %.1f s, synced in %.1f s, published in %.1f s\n",
+        static_cast<unsigned long long>((*index)->meta().generation), cmd.out_dir.c_str(),
+        static_cast<unsigned long long>(stats.files), static_cast<unsigned long long>(stats.linked),
+        static_cast<unsigned long long>(stats.bytes), kind_list.empty() ? "none" : kind_list.c_str(),
+        stats.hibp_dir.empty() ? "" : "; Pwned Passwords: ", stats.hibp_dir.c_str(), stats.write_seconds,
+        stats.sync_seconds, stats.replace_seconds);
   }
   return Status::Ok();
 }

@@ -147,7 +147,8 @@ int main(int argc, char** argv) {
       {AddKeygen(app, c), [&] { return RunKeygen(c.keygen); }},
       {AddCreate(app, c), [&] { return RunCreate(c.create); }},
       {AddDefine(app, c), [&] { return RunDefine(c.define); }},
-      {AddAdd(app, c), [&] {
+      {AddAdd(app, c),
+       [&] {
          c.add.header = c.header ? 1 : c.no_header ? 0 : -1;
          return RunAdd(c.add);
        }},

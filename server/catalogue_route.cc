@@ -8,7 +8,8 @@ namespace vigie::serve {
 void ServeBreaches(const RouteEnv& env, const HttpRequest& req, HttpResponse& res) {
   auto snap = env.state.current();
   SendCacheable(req, res,
-                {.owner = snap, .body = snap->published->breach_list_json(),
+                {.owner = snap,
+                 .body = snap->published->breach_list_json(),
                  .etag = snap->breaches_etag,
                  .content_type = kJson,
                  .last_modified = snap->last_modified},
@@ -23,18 +24,17 @@ void ServeBreach(const RouteEnv& env, const HttpRequest& req, const RouteMatch& 
     return;
   }
   const std::string etag = BodyEtag(*json);
-  SendCacheable(req, res,
-                {.owner = snap, .body = *json,
-                 .etag = etag,
-                 .content_type = kJson,
-                 .last_modified = snap->last_modified},
-                env.options.max_age_s);
+  SendCacheable(
+      req, res,
+      {.owner = snap, .body = *json, .etag = etag, .content_type = kJson, .last_modified = snap->last_modified},
+      env.options.max_age_s);
 }
 
 void ServeIndexInfo(const RouteEnv& env, const HttpRequest& req, HttpResponse& res) {
   auto snap = env.state.current();
   SendCacheable(req, res,
-                {.owner = snap, .body = snap->published->info_json(),
+                {.owner = snap,
+                 .body = snap->published->info_json(),
                  .etag = snap->info_etag,
                  .content_type = kJson,
                  .last_modified = snap->last_modified},

@@ -38,14 +38,14 @@ struct Connection : ParkedSocket {
   bool in_request = false;          // a byte of the next request has arrived
   Clock::time_point request_start;  // ... when (the handshake: when accepted)
   Clock::time_point write_deadline;
-  bool head_checked = false;        // the handler has seen this request's head (OnHead) and admitted it
-  Admission admission;              // ... and what it decided
-  bool continue_sent = false;       // 100 Continue sent for this request
-  bool peer_closed = false;         // EOF read: what is buffered is served, then the connection closes
+  bool head_checked = false;   // the handler has seen this request's head (OnHead) and admitted it
+  Admission admission;         // ... and what it decided
+  bool continue_sent = false;  // 100 Continue sent for this request
+  bool peer_closed = false;    // EOF read: what is buffered is served, then the connection closes
   bool close_after_flush = false;
   bool linger_after_flush = false;
   size_t requests = 0;
-  size_t lingered = 0;              // bytes drained while lingering
+  size_t lingered = 0;  // bytes drained while lingering
   Clock::time_point linger_deadline;
 };
 

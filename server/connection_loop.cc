@@ -186,10 +186,14 @@ ConnectionLoop::FillResult ConnectionLoop::Fill(Connection* c) {
         // A short plain read emptied the socket: no second call just to hear EAGAIN.
         if (io.bytes < want && !c->tls) return FillResult::kWaitReadable;
         continue;
-      case Io::kWantRead: return FillResult::kWaitReadable;
-      case Io::kWantWrite: return FillResult::kWaitWritable;
-      case Io::kEof: return FillResult::kEof;
-      case Io::kError: return FillResult::kError;
+      case Io::kWantRead:
+        return FillResult::kWaitReadable;
+      case Io::kWantWrite:
+        return FillResult::kWaitWritable;
+      case Io::kEof:
+        return FillResult::kEof;
+      case Io::kError:
+        return FillResult::kError;
     }
   }
   return FillResult::kFull;
@@ -280,8 +284,8 @@ void ConnectionLoop::Answer(Connection* c, int status, std::string_view reason, 
   handler_->Refused(status, c->listener);
   HttpResponse res;
   res.status = status;
-  res.headers = {{"Access-Control-Allow-Origin", "*"}, {"Cache-Control", "no-store"},
-                 {"Content-Type", "application/json"}};
+  res.headers = {
+      {"Access-Control-Allow-Origin", "*"}, {"Cache-Control", "no-store"}, {"Content-Type", "application/json"}};
   res.SetBody(JsonError(message, reason));
   Queue(c, res, WriteOptions{.close = true});
   c->close_after_flush = true;
@@ -328,7 +332,8 @@ void ConnectionLoop::Serve(Connection* c) {
     return;
   }
   if (c->phase == Connection::Phase::kHandshake && !Handshake(c)) return;
-  if (c->out_sent < c->out.size() || c->out_body_sent < c->out_body.size()) {  // a response (or 100 Continue) that could not be sent at once
+  if (c->out_sent < c->out.size() ||
+      c->out_body_sent < c->out_body.size()) {  // a response (or 100 Continue) that could not be sent at once
     if (!Flush(c)) return;
     if (c->close_after_flush) {
       FinishResponse(c, c->linger_after_flush);
@@ -353,8 +358,8 @@ bool ConnectionLoop::AnswerRequest(Connection* c, const Framing& f) {
   handler_->Handle(req, res);
   const bool closing = res.close || !req.keep_alive || c->requests + 1 >= options_.keep_alive_max || stopping_;
   Queue(c, res,
-        WriteOptions{.head_only = req.method == "HEAD", .close = closing,
-                     .http10_keep_alive = req.version == 10 && !closing});
+        WriteOptions{
+            .head_only = req.method == "HEAD", .close = closing, .http10_keep_alive = req.version == 10 && !closing});
   c->in.erase(0, f.total_bytes);
   c->framer.Reset();
   c->requests++;

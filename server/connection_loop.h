@@ -82,7 +82,7 @@ struct LoopOptions {
 class ConnectionLoop {
  public:
   static constexpr std::chrono::milliseconds kLingerTime{2000};
-  static constexpr size_t kMaxRequestsPerTurn = 64;  // pipelined requests served before yielding the worker
+  static constexpr size_t kMaxRequestsPerTurn = 64;   // pipelined requests served before yielding the worker
   static constexpr size_t kCopyBodyBelow = 64 << 10;  // smaller bodies are copied after the head: one write
 
   // `handler` must outlive the loop. `tls_ctx` (may be null) applies to the public listener's connections.

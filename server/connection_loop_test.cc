@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "core/index.h"
-#include "tests/test_index.h"
 #include "server/connection_loop.h"
 #include "server/running_server_test_util.h"
+#include "tests/test_index.h"
 
 namespace vigie::serve {
 namespace {
@@ -30,9 +30,7 @@ using Clock = std::chrono::steady_clock;
 struct EmptyIndex {
   testing::TempDir tmp;
   std::string dir = tmp.path();
-  EmptyIndex() {
-    REQUIRE(Index::Create(dir + "/index", {.scheme = SchemeId::kSha256, .prefix_hex = 4}).ok());
-  }
+  EmptyIndex() { REQUIRE(Index::Create(dir + "/index", {.scheme = SchemeId::kSha256, .prefix_hex = 4}).ok()); }
   ServeOptions Options() const {
     ServeOptions o;
     o.index_dir = dir + "/index";
@@ -78,7 +76,8 @@ struct Raw {
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
       pollfd p{fd, POLLIN, 0};
-      const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+      const int left =
+          static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
       if (::poll(&p, 1, std::max(1, left)) <= 0) break;
       char buf[65536];
       const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
@@ -266,15 +265,16 @@ TEST_CASE("loop: Expect: 100-continue gets its interim answer before the body is
   EmptyIndex index;
   RunningServer rs(index.Options());
   Raw c(rs.server.port());
-  c.Send("POST /v1/oprf/email/evaluate HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-         "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
+  c.Send(
+      "POST /v1/oprf/email/evaluate HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n");
   bool closed = false;
   const std::string interim = c.ReadAll(&closed, 1000ms);
   CHECK(interim == "HTTP/1.1 100 Continue\r\n\r\n");
   c.Send("{}");
   const std::string out = c.ReadResponses(1);
   CHECK(out.find("oprf.scheme") != std::string::npos);  // not an oprf index: 404, after reading the body
-  CHECK(c.OpenAndSilent());                              // the body was read: kept alive
+  CHECK(c.OpenAndSilent());                             // the body was read: kept alive
   c.Send(Get("/healthz"));
   CHECK(Raw::Responses(c.ReadResponses(1)) == 1);
 }

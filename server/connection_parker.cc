@@ -123,10 +123,17 @@ void ConnectionParker::Unbook(ParkedSocket* s) {
 void ConnectionParker::DropSocket(ParkedSocket* s, Drop why) {
   Unbook(s);
   switch (why) {
-    case Drop::kTimeout: timed_out_.fetch_add(1, std::memory_order_relaxed); break;
-    case Drop::kEvicted: evicted_.fetch_add(1, std::memory_order_relaxed); break;
-    case Drop::kClientCap: client_evicted_.fetch_add(1, std::memory_order_relaxed); break;
-    case Drop::kStopping: break;
+    case Drop::kTimeout:
+      timed_out_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case Drop::kEvicted:
+      evicted_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case Drop::kClientCap:
+      client_evicted_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    case Drop::kStopping:
+      break;
   }
   callbacks_.drop(s, why);  // closes the descriptor, which also takes it out of the epoll set
 }

@@ -93,8 +93,8 @@ class ConnectionParker {
   std::thread thread_;
 
   std::mutex mu_;
-  bool stopping_ = false;                  // guarded by mu_
-  std::vector<ParkedSocket*> incoming_;    // guarded by mu_: parked, not yet booked
+  bool stopping_ = false;                // guarded by mu_
+  std::vector<ParkedSocket*> incoming_;  // guarded by mu_: parked, not yet booked
 
   // Parker thread only.
   uint64_t next_seq_ = 0;

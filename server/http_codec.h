@@ -28,10 +28,10 @@ Status ParseRequest(std::string_view bytes, const ParseLimits& limits, HttpReque
 Status ParseRequestHead(std::string_view head, const ParseLimits& limits, HttpRequest* out);
 
 struct WriteOptions {
-  bool head_only = false;   // a HEAD request: the same fields, Content-Length of the full body, no body
-  bool close = false;       // Connection: close
+  bool head_only = false;          // a HEAD request: the same fields, Content-Length of the full body, no body
+  bool close = false;              // Connection: close
   bool http10_keep_alive = false;  // an HTTP/1.0 client kept alive: Connection: keep-alive
-  bool omit_body = false;   // the caller sends the body bytes itself (after these)
+  bool omit_body = false;          // the caller sends the body bytes itself (after these)
 };
 // Appends the status line, res.headers, Content-Length (the body's whole size: ranges are never applied)
 // and Connection, then the body when BodyIsSent and not omit_body.

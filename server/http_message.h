@@ -40,12 +40,12 @@ struct Admission {
 };
 
 struct HttpRequest {
-  std::string method;  // as sent: "GET", "POST", ...
-  std::string target;  // the request-target as sent
-  std::string path;    // the target's path, percent-decoded (invalid escapes kept as they are)
-  std::string query;   // after '?', as sent
-  int version = 11;    // 10 or 11
-  bool keep_alive = true;  // what the client asked for (Connection, version)
+  std::string method;               // as sent: "GET", "POST", ...
+  std::string target;               // the request-target as sent
+  std::string path;                 // the target's path, percent-decoded (invalid escapes kept as they are)
+  std::string query;                // after '?', as sent
+  int version = 11;                 // 10 or 11
+  bool keep_alive = true;           // what the client asked for (Connection, version)
   std::vector<HttpHeader> headers;  // in the order sent, names as sent
   std::string body;                 // decoded (chunked framing removed)
   bool has_body = false;            // the request was framed with a body (Content-Length > 0 or chunked)

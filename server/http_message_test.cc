@@ -33,9 +33,9 @@ TEST_CASE("http request: parsed as sent; list headers joined across lines; the p
 
 TEST_CASE("http request: bodies, chunked decoding, keep-alive semantics, malformed input") {
   HttpRequest req;
-  REQUIRE(ParseRequest("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", {},
-                       &req)
-              .ok());
+  REQUIRE(
+      ParseRequest("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n", {}, &req)
+          .ok());
   CHECK(req.body == "abcde");
   CHECK(req.has_body);
   REQUIRE(ParseRequest("GET / HTTP/1.0\r\n\r\n", {}, &req).ok());
@@ -46,8 +46,8 @@ TEST_CASE("http request: bodies, chunked decoding, keep-alive semantics, malform
   CHECK_FALSE(req.keep_alive);
   CHECK(ParseRequest("GET / HTTP/1.1\r\n\r\nextra", {}, &req).reason() == "request.invalid");
   CHECK(ParseRequest("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc", {}, &req).reason() == "request.invalid");
-  CHECK(ParseRequest("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'x'),
-                     {.max_body_bytes = 50}, &req)
+  CHECK(ParseRequest("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'x'), {.max_body_bytes = 50},
+                     &req)
             .reason() == "request.invalid");
   // The head alone: the body limit is the head phase's to judge.
   REQUIRE(ParseRequestHead("POST /x HTTP/1.1\r\nContent-Length: 9999999\r\n\r\n", {.max_body_bytes = 50}, &req).ok());

@@ -24,8 +24,8 @@
 #include <vector>
 
 #include "core/index.h"
-#include "tests/test_index.h"
 #include "server/running_server_test_util.h"
+#include "tests/test_index.h"
 
 namespace vigie::serve {
 namespace {
@@ -81,7 +81,8 @@ std::vector<Response> ParseResponses(std::string_view raw, bool head_request) {
     r.status = std::atoi(std::string(head.substr(9, 3)).c_str());
     for (size_t at = head.find("\r\n"); at != std::string_view::npos;) {
       const size_t next = head.find("\r\n", at + 2);
-      std::string_view line = head.substr(at + 2, next == std::string_view::npos ? std::string_view::npos : next - at - 2);
+      std::string_view line =
+          head.substr(at + 2, next == std::string_view::npos ? std::string_view::npos : next - at - 2);
       const size_t colon = line.find(':');
       REQUIRE(colon != std::string_view::npos);
       std::string name(line.substr(0, colon));
@@ -128,25 +129,40 @@ TEST_CASE("HTTP property: hostile framing never yields a partial, oversized or m
   RunningServer rs(o);
   const int port = rs.server.port();
 
-  const std::vector<Route> routes = {
-      {"GET", "/v1/range/nir/abcd"}, {"GET", "/v1/range/email/0000"}, {"GET", "/healthz"},
-      {"GET", "/v1/breaches"},       {"GET", "/v1/index"},            {"GET", "/"},
-      {"HEAD", "/v1/range/nir/abcd"}, {"HEAD", "/healthz"},           {"GET", "/metrics"},
-      {"POST", "/v1/oprf/nir/evaluate"}, {"POST", "/v1/breaches"},    {"OPTIONS", "/v1/range/nir/abcd"},
-      {"GET", "/nope"}};
+  const std::vector<Route> routes = {{"GET", "/v1/range/nir/abcd"},
+                                     {"GET", "/v1/range/email/0000"},
+                                     {"GET", "/healthz"},
+                                     {"GET", "/v1/breaches"},
+                                     {"GET", "/v1/index"},
+                                     {"GET", "/"},
+                                     {"HEAD", "/v1/range/nir/abcd"},
+                                     {"HEAD", "/healthz"},
+                                     {"GET", "/metrics"},
+                                     {"POST", "/v1/oprf/nir/evaluate"},
+                                     {"POST", "/v1/breaches"},
+                                     {"OPTIONS", "/v1/range/nir/abcd"},
+                                     {"GET", "/nope"}};
   // The whole body of every GET route, as a plain request gets it.
   std::map<std::string, std::string> reference;
   for (const Route& r : routes) {
-    const std::string raw = Exchange(port, std::string("GET ") + r.path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    const std::string raw =
+        Exchange(port, std::string("GET ") + r.path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
     auto parsed = ParseResponses(raw, false);
     REQUIRE(parsed.size() == 1);
     reference[r.path] = parsed[0].body;
   }
 
-  const std::vector<std::string> ranges = {
-      "bytes=0-99999", "bytes=0-3", "bytes=-10", "bytes=68719476736-", "bytes=5-2", "bytes=0-0,2-3,9-1000",
-      "lines=1-2", "bytes=18446744073709551615-", "bytes=0-1," + std::string(2000, '9')};
-  const std::vector<std::string> xffs = {"10.0.0.1", "2001:db8::1", "garbage", "1.2.3.4, 5.6.7.8", "", "::ffff:1.2.3.4"};
+  const std::vector<std::string> ranges = {"bytes=0-99999",
+                                           "bytes=0-3",
+                                           "bytes=-10",
+                                           "bytes=68719476736-",
+                                           "bytes=5-2",
+                                           "bytes=0-0,2-3,9-1000",
+                                           "lines=1-2",
+                                           "bytes=18446744073709551615-",
+                                           "bytes=0-1," + std::string(2000, '9')};
+  const std::vector<std::string> xffs = {"10.0.0.1", "2001:db8::1",   "garbage", "1.2.3.4, 5.6.7.8",
+                                         "",         "::ffff:1.2.3.4"};
   unsigned seed = 20261204;
   if (const char* s = std::getenv("VIGIE_PROPERTY_SEED")) seed = static_cast<unsigned>(std::strtoul(s, nullptr, 10));
   int rounds = 400;
@@ -166,12 +182,23 @@ TEST_CASE("HTTP property: hostile framing never yields a partial, oversized or m
     std::string body;
     if (chance(40)) body = std::string(pick(80), 'b');
     switch (pick(7)) {
-      case 0: break;  // no length at all
-      case 1: head += "Content-Length: " + std::to_string(body.size()) + "\r\n"; break;
-      case 2: head += "Content-Length: " + std::to_string(body.size() + 1 + pick(10)) + "\r\n"; break;  // short
-      case 3: head += "Content-Length: 99999999999999999999\r\n"; break;
-      case 4: head += "Content-Length: 1x\r\n"; break;
-      case 5: head += "Content-Length: 3\r\nContent-Length: 3\r\n"; break;
+      case 0:
+        break;  // no length at all
+      case 1:
+        head += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+        break;
+      case 2:
+        head += "Content-Length: " + std::to_string(body.size() + 1 + pick(10)) + "\r\n";
+        break;  // short
+      case 3:
+        head += "Content-Length: 99999999999999999999\r\n";
+        break;
+      case 4:
+        head += "Content-Length: 1x\r\n";
+        break;
+      case 5:
+        head += "Content-Length: 3\r\nContent-Length: 3\r\n";
+        break;
       case 6:
         head += chance(70) ? "Transfer-Encoding: chunked\r\n" : "Transfer-Encoding: gzip, chunked\r\n";
         if (!body.empty()) {
@@ -203,7 +230,8 @@ TEST_CASE("HTTP property: hostile framing never yields a partial, oversized or m
       }
     }
   }
-  const auto health = ParseResponses(Exchange(port, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"), false);
+  const auto health =
+      ParseResponses(Exchange(port, "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"), false);
   REQUIRE(health.size() == 1);
   CHECK(health[0].status == 200);
 }

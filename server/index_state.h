@@ -25,10 +25,10 @@ namespace vigie::serve {
 
 struct Snapshot {
   std::unique_ptr<PublishedIndex> published;
-  uint64_t sequence = 0;       // process-local, +1 per swap: cache keys use it
-  std::string last_modified;   // HTTP date of the commit
-  std::string breaches_etag;   // BodyEtag of published->breach_list_json()
-  std::string info_etag;       // BodyEtag of published->info_json()
+  uint64_t sequence = 0;      // process-local, +1 per swap: cache keys use it
+  std::string last_modified;  // HTTP date of the commit
+  std::string breaches_etag;  // BodyEtag of published->breach_list_json()
+  std::string info_etag;      // BodyEtag of published->info_json()
   uint64_t generation() const { return published->meta().generation; }
 };
 

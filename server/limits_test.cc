@@ -22,7 +22,7 @@ TEST_CASE("token bucket: burst, refill, Retry-After, clients independent") {
   for (int i = 0; i < 3; ++i) CHECK(limiter.Allow("a", limit, t0, &retry));
   CHECK_FALSE(limiter.Allow("a", limit, t0, &retry));
   CHECK(retry == 1);
-  CHECK(limiter.Allow("b", limit, t0, &retry));  // another client has its own bucket
+  CHECK(limiter.Allow("b", limit, t0, &retry));                // another client has its own bucket
   CHECK_FALSE(limiter.Allow("a", limit, t0 + 400ms, &retry));  // 0.8 token
   CHECK(limiter.Allow("a", limit, t0 + 500ms, &retry));        // 1.0 token
   CHECK_FALSE(limiter.Allow("a", limit, t0 + 500ms, &retry));
@@ -46,7 +46,7 @@ TEST_CASE("token bucket with a cost: OPRF evaluations are counted per element") 
   CHECK(limiter.Allow("a", limit, t0, &retry, 16));
   CHECK(limiter.Allow("a", limit, t0, &retry, 14));
   CHECK_FALSE(limiter.Allow("a", limit, t0, &retry, 1));
-  CHECK(retry == 2);                                            // one token in 2 s
+  CHECK(retry == 2);                                             // one token in 2 s
   CHECK_FALSE(limiter.Allow("a", limit, t0 + 10s, &retry, 16));  // 5 tokens: none taken
   CHECK(retry == 22);
   CHECK(limiter.Allow("a", limit, t0 + 10s, &retry, 5));
@@ -182,11 +182,11 @@ TEST_CASE("client address: X-Forwarded-For only from trusted proxies") {
   } cases[] = {
       {"10.0.0.1", "", "10.0.0.1"},
       {"10.0.0.1", "1.2.3.4", "1.2.3.4"},
-      {"10.0.0.1", "6.6.6.6, 1.2.3.4", "1.2.3.4"},           // the spoofable left part is ignored
-      {"10.0.0.1", "1.2.3.4, 10.0.0.7", "1.2.3.4"},          // trusted hops skipped
-      {"10.0.0.1", "10.0.0.9, 10.0.0.7", "10.0.0.9"},        // all trusted: leftmost
-      {"10.0.0.1", "1.2.3.4, not-an-ip", "10.0.0.1"},        // malformed: stop at the last good hop
-      {"8.8.8.8", "1.2.3.4", "8.8.8.8"},                     // untrusted peer: header ignored
+      {"10.0.0.1", "6.6.6.6, 1.2.3.4", "1.2.3.4"},     // the spoofable left part is ignored
+      {"10.0.0.1", "1.2.3.4, 10.0.0.7", "1.2.3.4"},    // trusted hops skipped
+      {"10.0.0.1", "10.0.0.9, 10.0.0.7", "10.0.0.9"},  // all trusted: leftmost
+      {"10.0.0.1", "1.2.3.4, not-an-ip", "10.0.0.1"},  // malformed: stop at the last good hop
+      {"8.8.8.8", "1.2.3.4", "8.8.8.8"},               // untrusted peer: header ignored
       {"::1", "2a01::1", "2a01::1"},
   };
   for (const Case& c : cases) {

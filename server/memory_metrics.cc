@@ -21,8 +21,7 @@ ProcessMemory ReadProcessMemory() {
   return m;
 }
 
-std::string RenderMemoryMetrics(const ProcessMemory& process, const Index::MemoryUsage& index,
-                                uint64_t live_states) {
+std::string RenderMemoryMetrics(const ProcessMemory& process, const Index::MemoryUsage& index, uint64_t live_states) {
   std::string out;
   auto gauge = [&](const char* name, const char* help, uint64_t value) {
     char line[320];

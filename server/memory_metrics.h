@@ -23,7 +23,6 @@ struct ProcessMemory {
 ProcessMemory ReadProcessMemory();
 
 // Prometheus text for the gauges above, the served state's RocksDB usage and the live state count.
-std::string RenderMemoryMetrics(const ProcessMemory& process, const Index::MemoryUsage& index,
-                                uint64_t live_states);
+std::string RenderMemoryMetrics(const ProcessMemory& process, const Index::MemoryUsage& index, uint64_t live_states);
 
 }  // namespace vigie::serve

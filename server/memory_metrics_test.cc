@@ -29,14 +29,13 @@ TEST_CASE("process memory: malloc's in-use figure follows an allocation, residen
 }
 
 TEST_CASE("memory metrics: every gauge is rendered with its value") {
-  const std::string text = RenderMemoryMetrics({.resident_bytes = 11, .heap_in_use_bytes = 22, .heap_held_bytes = 33},
-                                               {.table_readers_bytes = 44, .block_cache_bytes = 55,
-                                                .memtable_bytes = 66, .table_files = 7},
-                                               3);
-  for (const char* line : {"vigie_process_resident_bytes 11\n", "vigie_heap_in_use_bytes 22\n",
-                           "vigie_heap_held_bytes 33\n", "vigie_rocksdb_table_readers_bytes 44\n",
-                           "vigie_rocksdb_block_cache_bytes 55\n", "vigie_rocksdb_memtable_bytes 66\n",
-                           "vigie_rocksdb_table_files 7\n", "vigie_index_states_alive 3\n"}) {
+  const std::string text = RenderMemoryMetrics(
+      {.resident_bytes = 11, .heap_in_use_bytes = 22, .heap_held_bytes = 33},
+      {.table_readers_bytes = 44, .block_cache_bytes = 55, .memtable_bytes = 66, .table_files = 7}, 3);
+  for (const char* line :
+       {"vigie_process_resident_bytes 11\n", "vigie_heap_in_use_bytes 22\n", "vigie_heap_held_bytes 33\n",
+        "vigie_rocksdb_table_readers_bytes 44\n", "vigie_rocksdb_block_cache_bytes 55\n",
+        "vigie_rocksdb_memtable_bytes 66\n", "vigie_rocksdb_table_files 7\n", "vigie_index_states_alive 3\n"}) {
     CHECK_MESSAGE(text.find(line) != std::string::npos, line);
   }
 }

@@ -48,8 +48,8 @@ class Metrics {
 
  private:
   // Status codes the server produces, each with its own series; anything else counts as "other".
-  static constexpr std::array<int, 18> kStatuses = {200, 204, 304, 400, 401, 404, 405, 408, 409, 411,
-                                                    413, 414, 415, 429, 431, 500, 503, 0};
+  static constexpr std::array<int, 18> kStatuses = {200, 204, 304, 400, 401, 404, 405, 408, 409,
+                                                    411, 413, 414, 415, 429, 431, 500, 503, 0};
   static size_t StatusSlot(int status);
 
   std::array<std::array<std::atomic<uint64_t>, kStatuses.size()>, kRouteCount> requests_{};

@@ -67,9 +67,7 @@ bool Base64Decode(std::string_view text, std::vector<uint8_t>* out) {
 
 Status ParseOprfJsonRequest(std::string_view body, size_t max_count, OprfJsonRequest* out) {
   auto j = nlohmann::json::parse(body, nullptr, false);
-  const auto bad = [](std::string message) {
-    return Status::InvalidArgument("oprf.json", std::move(message));
-  };
+  const auto bad = [](std::string message) { return Status::InvalidArgument("oprf.json", std::move(message)); };
   if (!j.is_object() || !j.contains("elements") || !j["elements"].is_array()) {
     return bad(R"(expected {"elements":["<hex or base64 point>", ...], "verifiable": false})");
   }
@@ -111,8 +109,7 @@ Status ParseOprfJsonRequest(std::string_view body, size_t max_count, OprfJsonReq
   return Status::Ok();
 }
 
-std::string OprfJsonResponse(std::span<const oprf::Element> evaluated, const oprf::Proof* proof,
-                             bool base64) {
+std::string OprfJsonResponse(std::span<const oprf::Element> evaluated, const oprf::Proof* proof, bool base64) {
   std::string out = proof ? R"({"mode":"voprf","evaluated":[)" : R"({"mode":"oprf","evaluated":[)";
   for (size_t i = 0; i < evaluated.size(); ++i) {
     if (i) out += ',';

@@ -46,15 +46,11 @@ void OprfRoute::ServeKey(const RouteEnv& env, const HttpRequest& req, HttpRespon
     SendError(res, 404, "oprf.scheme", "this index is not an oprf-p256 index: no OPRF key");
     return;
   }
-  SendCacheable(req, res,
-                {.owner = key_json_, .body = key_json_->body,
-                 .etag = key_json_->etag,
-                 .content_type = kJson},
+  SendCacheable(req, res, {.owner = key_json_, .body = key_json_->body, .etag = key_json_->etag, .content_type = kJson},
                 env.options.max_age_s);
 }
 
-void OprfRoute::ServeEvaluate(const RouteEnv& env, const HttpRequest& req, const RouteMatch& match,
-                              HttpResponse& res) {
+void OprfRoute::ServeEvaluate(const RouteEnv& env, const HttpRequest& req, const RouteMatch& match, HttpResponse& res) {
   auto refuse = [&](Refusal why, int status, std::string_view reason, const std::string& message) {
     env.metrics.OprfRefused(why);
     SendError(res, status, reason, message);

@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "core/index_scheme.h"
-#include "tests/test_index.h"
 #include "core/indexer.h"
 #include "core/oprf_key.h"
 #include "core/oprf_scheme.h"
@@ -21,6 +20,7 @@
 #include "server/oprf_endpoint.h"
 #include "server/running_server_test_util.h"
 #include "server/server.h"
+#include "tests/test_index.h"
 
 namespace vigie::serve {
 namespace {
@@ -38,8 +38,7 @@ void BuildOprfIndex(const std::string& dir, const std::vector<std::string>& emai
   REQUIRE(oprf::WriteNewKeyFile(dir + "/server.key").ok());
   const std::string index_dir = dir + "/index";
   REQUIRE(
-      Index::Create(index_dir,
-                    {.scheme = SchemeId::kOprfP256, .prefix_hex = 4, .oprf_key_path = dir + "/server.key"})
+      Index::Create(index_dir, {.scheme = SchemeId::kOprfP256, .prefix_hex = 4, .oprf_key_path = dir + "/server.key"})
           .ok());
   auto index = Index::Open(index_dir, Index::Mode::kReadWrite);
   REQUIRE(index.ok());
@@ -137,8 +136,7 @@ TEST_CASE("OPRF evaluate: binary and JSON round trips give the index's tags; the
                                           "nobody@example.org"};
   Blinds blinds = BlindAll(asked);
   const auto elements = blinds.elements();
-  auto res = cli.Post("/v1/oprf/email/evaluate", oprf::EncodeEvaluationRequest(elements),
-                      "application/octet-stream");
+  auto res = cli.Post("/v1/oprf/email/evaluate", oprf::EncodeEvaluationRequest(elements), "application/octet-stream");
   REQUIRE(res);
   REQUIRE_MESSAGE(res->status == 200, res->body);
   CHECK(res->get_header_value("Cache-Control") == "no-store");
@@ -175,8 +173,7 @@ TEST_CASE("OPRF evaluate: binary and JSON round trips give the index's tags; the
   for (bool base64 : {false, true}) {
     CAPTURE(base64);
     nlohmann::json req = {{"elements", nlohmann::json::array()}, {"verifiable", base64}};
-    for (const auto& e : elements)
-      req["elements"].push_back(base64 ? Base64Encode(e) : HexEncode(e.data(), e.size()));
+    for (const auto& e : elements) req["elements"].push_back(base64 ? Base64Encode(e) : HexEncode(e.data(), e.size()));
     auto jr = cli.Post("/v1/oprf/email/evaluate", req.dump(), "application/json");
     REQUIRE(jr);
     REQUIRE_MESSAGE(jr->status == 200, jr->body);
@@ -217,8 +214,7 @@ TEST_CASE("OPRF evaluate: malformed requests are 400s with a reason, never a cra
   const auto elements = blinds.elements();
   const std::string good = oprf::EncodeEvaluationRequest(std::span(elements).first(2));
   oprf::Element off_curve = elements[0];
-  while (oprf::ParseElement(off_curve, &off_curve).ok())
-    ++off_curve[32];  // about half the x are on the curve
+  while (oprf::ParseElement(off_curve, &off_curve).ok()) ++off_curve[32];  // about half the x are on the curve
   oprf::Element bad_prefix = elements[0];
   bad_prefix[0] = 0x04;
   std::string json_off = R"({"elements":[")" + HexEncode(off_curve.data(), 33) + R"("]})";
@@ -230,21 +226,19 @@ TEST_CASE("OPRF evaluate: malformed requests are 400s with a reason, never a cra
   } cases[] = {
       {"empty body", "", "application/octet-stream", 400, "oprf.wire"},
       {"count zero", std::string("\0\0", 2), "application/octet-stream", 400, "oprf.batch"},
-      {"count too high for the body", good.substr(0, good.size() - 1), "application/octet-stream", 400,
-       "oprf.wire"},
+      {"count too high for the body", good.substr(0, good.size() - 1), "application/octet-stream", 400, "oprf.wire"},
       {"trailing byte", good + "x", "application/octet-stream", 400, "oprf.wire"},
-      {"off-curve point", oprf::EncodeEvaluationRequest(std::span(&off_curve, 1)), "application/octet-stream",
-       400, "oprf.point"},
-      {"uncompressed prefix", oprf::EncodeEvaluationRequest(std::span(&bad_prefix, 1)),
-       "application/octet-stream", 400, "oprf.point"},
+      {"off-curve point", oprf::EncodeEvaluationRequest(std::span(&off_curve, 1)), "application/octet-stream", 400,
+       "oprf.point"},
+      {"uncompressed prefix", oprf::EncodeEvaluationRequest(std::span(&bad_prefix, 1)), "application/octet-stream", 400,
+       "oprf.point"},
       {"identity (lone 00)", std::string("\0\1\0", 3), "application/octet-stream", 400, "oprf.wire"},
       {"anonymous batch over 4", oprf::EncodeEvaluationRequest(std::span(elements).first(5)),
        "application/octet-stream", 400, "oprf.batch"},
       {"not JSON", "{", "application/json", 400, "oprf.json"},
       {"no elements", R"({"x":1})", "application/json", 400, "oprf.json"},
       {"element not a string", R"({"elements":[1]})", "application/json", 400, "oprf.json"},
-      {"bad hex", R"({"elements":[")" + std::string(66, 'z') + R"("]})", "application/json", 400,
-       "oprf.point"},
+      {"bad hex", R"({"elements":[")" + std::string(66, 'z') + R"("]})", "application/json", 400, "oprf.point"},
       {"off-curve JSON", json_off, "application/json", 400, "oprf.point"},
       {"verifiable not bool", R"({"elements":[],"verifiable":"yes"})", "application/json", 400, "oprf.json"},
       {"empty JSON batch", R"({"elements":[]})", "application/json", 400, "oprf.batch"},
@@ -275,8 +269,7 @@ TEST_CASE("OPRF evaluate: malformed requests are 400s with a reason, never a cra
   CHECK(cli.Post("/v1/oprf/email/evaluate", auth, oprf::EncodeEvaluationRequest(std::span(elements).first(8)),
                  "application/octet-stream")
             ->status == 200);
-  r = cli.Post("/v1/oprf/email/evaluate", auth, oprf::EncodeEvaluationRequest(elements),
-               "application/octet-stream");
+  r = cli.Post("/v1/oprf/email/evaluate", auth, oprf::EncodeEvaluationRequest(elements), "application/octet-stream");
   CHECK(r->status == 400);
   CHECK(nlohmann::json::parse(r->body)["reason"] == "oprf.batch");
   // A body over the route's limit is refused before it is read.
@@ -305,9 +298,8 @@ TEST_CASE("OPRF evaluate: per-address budget counted in elements, 429 + Retry-Af
   Blinds blinds = BlindAll(Emails(16));
   const auto elements = blinds.elements();
   auto post = [&](size_t n, const httplib::Headers& h = {}) {
-    auto r =
-        cli.Post("/v1/oprf/email/evaluate", h, oprf::EncodeEvaluationRequest(std::span(elements).first(n)),
-                 "application/octet-stream");
+    auto r = cli.Post("/v1/oprf/email/evaluate", h, oprf::EncodeEvaluationRequest(std::span(elements).first(n)),
+                      "application/octet-stream");
     REQUIRE(r);
     return r;
   };

@@ -12,7 +12,8 @@ void ServePage(const RouteEnv& env, const HttpRequest& req, const RouteMatch& ma
     return;
   }
   SendCacheable(req, res,
-                {.owner = file->response, .body = file->response->body,
+                {.owner = file->response,
+                 .body = file->response->body,
                  .etag = file->response->etag,
                  .gzip = env.options.gzip ? file->response.get() : nullptr,
                  .content_type = file->content_type},

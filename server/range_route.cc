@@ -62,7 +62,8 @@ void ServeRange(const RouteEnv& env, const HttpRequest& req, const RouteMatch& m
   // Padded bodies are never compressed: compression would make their lengths differ again.
   const bool gzippable = env.options.gzip && index.padding() == nullptr;
   SendCacheable(req, res,
-                {.owner = cached, .body = cached->body,
+                {.owner = cached,
+                 .body = cached->body,
                  .etag = cached->etag,
                  .gzip = gzippable ? cached.get() : nullptr,
                  .content_type = kJson,
@@ -84,7 +85,7 @@ void ServeHibpRange(const RouteEnv& env, const HttpRequest& req, const RouteMatc
   if ((!mode.empty() && mode != "ntlm" && mode != "sha1") || wanted != index.meta().scheme) {
     SendError(res, 400, "range.mode",
               index.meta().scheme == SchemeId::kNtlm ? "this mirror holds NTLM hashes: add ?mode=ntlm"
-                                                      : "this mirror holds SHA-1 hashes: drop ?mode=ntlm");
+                                                     : "this mirror holds SHA-1 hashes: drop ?mode=ntlm");
     return;
   }
   auto prefix = index.layout().ParsePrefix(match.arg);
@@ -113,7 +114,8 @@ void ServeHibpRange(const RouteEnv& env, const HttpRequest& req, const RouteMatc
     return;
   }
   SendCacheable(req, res,
-                {.owner = cached, .body = cached->body,
+                {.owner = cached,
+                 .body = cached->body,
                  .etag = cached->etag,
                  .gzip = env.options.gzip ? cached.get() : nullptr,
                  .content_type = kText,

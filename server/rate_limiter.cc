@@ -6,8 +6,8 @@
 
 namespace vigie::serve {
 
-bool RateLimiter::Allow(std::string_view client, const RateLimit& limit, Clock::time_point now,
-                        int* retry_after_s, double cost) {
+bool RateLimiter::Allow(std::string_view client, const RateLimit& limit, Clock::time_point now, int* retry_after_s,
+                        double cost) {
   if (limit.unlimited()) return true;
   Shard& shard = shards_[std::hash<std::string_view>()(client) % kShards];
   std::lock_guard<std::mutex> lock(shard.mu);

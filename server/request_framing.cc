@@ -235,7 +235,8 @@ Framing RequestFramer::FrameChunked(std::string_view bytes) {
     if (size == 0) {
       // The last chunk: cpp-httplib reads no trailer fields, so the blank line must follow at once.
       if (bytes.size() < data + 2) {
-        if (bytes.size() == data + 1 && bytes[data] != '\r') return Malformed("chunked trailers are not accepted", head_bytes);
+        if (bytes.size() == data + 1 && bytes[data] != '\r')
+          return Malformed("chunked trailers are not accepted", head_bytes);
         return f;
       }
       if (bytes[data] != '\r' || bytes[data + 1] != '\n') {

@@ -69,12 +69,12 @@ class RequestFramer {
   Framing FrameChunked(std::string_view bytes);
 
   FramingLimits limits_;
-  size_t scanned_ = 0;   // head bytes already checked
-  Framing head_;         // once the head is complete: what it says (state kIncomplete until then)
+  size_t scanned_ = 0;  // head bytes already checked
+  Framing head_;        // once the head is complete: what it says (state kIncomplete until then)
   uint64_t content_length_ = 0;
   bool chunked_ = false;
-  size_t chunk_at_ = 0;  // chunked: offset of the next chunk-size line
-  uint64_t decoded_ = 0; // chunked: body bytes so far
+  size_t chunk_at_ = 0;   // chunked: offset of the next chunk-size line
+  uint64_t decoded_ = 0;  // chunked: body bytes so far
 };
 
 // Bytes of empty lines (CRLF pairs) at the start of `bytes`: RFC 9112 §2.2 lets a server skip them before a

@@ -30,13 +30,13 @@ void SendBytes(HttpResponse& res, std::shared_ptr<const void> owner, std::string
                std::string_view content_type);
 
 struct Cacheable {
-  std::shared_ptr<const void> owner;      // keeps `body` (and the gzip form) alive
+  std::shared_ptr<const void> owner;  // keeps `body` (and the gzip form) alive
   std::string_view body;
-  std::string_view etag;                  // strong tag of `body`
-  const CachedResponse* gzip = nullptr;   // non-null: may be sent gzip-compressed (weak tag) when accepted
+  std::string_view etag;                 // strong tag of `body`
+  const CachedResponse* gzip = nullptr;  // non-null: may be sent gzip-compressed (weak tag) when accepted
   std::string_view content_type;
-  std::string_view last_modified;         // HTTP date, or empty
-  bool vary_padding = false;              // the body depends on Add-Padding (Pwned Passwords)
+  std::string_view last_modified;  // HTTP date, or empty
+  bool vary_padding = false;       // the body depends on Add-Padding (Pwned Passwords)
 };
 // Cache-Control public with max_age_s, Last-Modified, Vary, ETag; 304 when If-None-Match (else
 // If-Modified-Since) says the client has it.

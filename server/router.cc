@@ -5,8 +5,8 @@ namespace vigie::serve {
 namespace {
 
 constexpr std::array<std::string_view, kRouteCount> kNames = {
-    "not_found", "range", "hibp_range", "breaches", "breach", "openapi", "healthz", "readyz", "metrics",
-    "index_info", "page", "static", "oprf_evaluate", "oprf_key", "set", "invalid"};
+    "not_found", "range",      "hibp_range", "breaches", "breach",        "openapi",  "healthz", "readyz",
+    "metrics",   "index_info", "page",       "static",   "oprf_evaluate", "oprf_key", "set",     "invalid"};
 
 constexpr std::array<RouteTemplate, 15> kTemplates = {{
     {Route::kRange, "/v1/range/{kind}/{prefix}"},

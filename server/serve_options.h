@@ -10,12 +10,12 @@
 namespace vigie::serve {
 
 struct ServeOptions {
-  std::string index_dir;                     // required
-  std::string listen = "127.0.0.1:8080";     // host:port, [v6]:port; port 0 picks a free one
+  std::string index_dir;                  // required
+  std::string listen = "127.0.0.1:8080";  // host:port, [v6]:port; port 0 picks a free one
   // The operator's listener: /metrics (never on the public one), /healthz and /readyz. Plain HTTP; keep it
   // on loopback or a private network. Empty: none.
   std::string admin_listen = "127.0.0.1:9464";
-  std::string tls_cert;                      // PEM; with tls_key: HTTPS instead of HTTP
+  std::string tls_cert;  // PEM; with tls_key: HTTPS instead of HTTP
   std::string tls_key;
   // Worker threads: requests processed at once. A worker only runs a request whose bytes have all arrived
   // (server/connection_loop.h); idle, new and slow connections wait on one epoll thread without a worker.
@@ -39,22 +39,22 @@ struct ServeOptions {
   // table files): a bucket asked for recently is then no faster to answer than any other, so response
   // times do not tell a third party who checked what (docs/RELIABILITY.md "Who looked up what").
   bool warm_index = true;
-  int max_age_s = 3600;                      // Cache-Control: public, max-age=...
+  int max_age_s = 3600;  // Cache-Control: public, max-age=...
   // Rendered range bodies kept per state (LRU budget). Off by default: a cached body is answered faster
   // than a fresh one, which tells anyone timing a prefix whether somebody asked for it since the state was
   // loaded. Without it (and with warm_index) vigie-serve still answers ~3× nginx's rate on the export
   // (bench/README.md); a deployment that accepts that signal (behind a CDN, which shows it anyway) may
   // turn it on.
   size_t cache_bytes = 0;
-  bool gzip = true;                          // gzip bodies when the client accepts it (never padded ones)
+  bool gzip = true;  // gzip bodies when the client accepts it (never padded ones)
 
   // ---- hostile traffic ----
-  size_t max_url_bytes = 2048;               // longer request targets: 414 (the library caps at 8192)
-  size_t max_header_bytes = 8192;            // all header names and values together: 431
-  size_t max_body_bytes = 4096;              // request bodies (no route takes one): 413
-  int read_timeout_s = 5;                    // to receive a whole request, from its first byte
-  int write_timeout_s = 5;                   // to send a whole response
-  int keep_alive_timeout_s = 5;              // idle time before a kept-alive (or silent new) connection is closed
+  size_t max_url_bytes = 2048;     // longer request targets: 414 (the library caps at 8192)
+  size_t max_header_bytes = 8192;  // all header names and values together: 431
+  size_t max_body_bytes = 4096;    // request bodies (no route takes one): 413
+  int read_timeout_s = 5;          // to receive a whole request, from its first byte
+  int write_timeout_s = 5;         // to send a whole response
+  int keep_alive_timeout_s = 5;    // idle time before a kept-alive (or silent new) connection is closed
   size_t keep_alive_max_requests = 10000;
   // Connections waiting on their client (idle, or midway through a request) are held without a worker;
   // past these caps the oldest are closed. The total is also kept under the open-file limit, which the
@@ -77,16 +77,16 @@ struct ServeOptions {
   // The server key. Empty: the path the index recorded at creation. A key whose public half differs from
   // the index's is refused at start; a new index state recorded with another key is not switched to.
   std::string oprf_key_file;
-  size_t oprf_max_batch = 1024;              // elements per evaluate request with an API key
-  size_t oprf_max_batch_anonymous = 16;      // without one (also capped at oprf_burst)
+  size_t oprf_max_batch = 1024;          // elements per evaluate request with an API key
+  size_t oprf_max_batch_anonymous = 16;  // without one (also capped at oprf_burst)
   // Evaluations (elements, not requests) per client address, on top of the request limit; 0: no limit.
   double oprf_rate_per_min = 30;
   double oprf_burst = 30;
 
   // ---- operations ----
-  double reload_check_s = 1.0;               // how often to look for a new index state
-  bool access_log = true;                    // one JSON line per request on stdout
-  bool log_client_address = false;           // include the client address in that line
+  double reload_check_s = 1.0;      // how often to look for a new index state
+  bool access_log = true;           // one JSON line per request on stdout
+  bool log_client_address = false;  // include the client address in that line
 };
 
 }  // namespace vigie::serve

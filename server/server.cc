@@ -17,8 +17,8 @@
 #include "server/http_util.h"
 #include "server/page_route.h"
 #include "server/range_route.h"
-#include "server/set_route.h"
 #include "server/responses.h"
+#include "server/set_route.h"
 #include "server/transport.h"
 
 namespace vigie::serve {
@@ -52,8 +52,7 @@ bool ServedOn(Route route, Listener listener) {
 
 }  // namespace
 
-Server::Server(ServeOptions options)
-    : options_(std::move(options)), cache_(options_.cache_bytes) {}
+Server::Server(ServeOptions options) : options_(std::move(options)), cache_(options_.cache_bytes) {}
 
 Server::~Server() {
   Stop();
@@ -157,8 +156,8 @@ Status Server::CheckIndexKey(const IndexMeta& meta) {
     index_checked_ = true;
     if (!oprf) {
       if (!options_.oprf_key_file.empty()) {
-        return Status::InvalidArgument("index.key", "--key applies to oprf-p256 indexes; this index is " +
-                                                        std::string(SchemeName(meta.scheme)));
+        return Status::InvalidArgument(
+            "index.key", "--key applies to oprf-p256 indexes; this index is " + std::string(SchemeName(meta.scheme)));
       }
       return Status::Ok();
     }
@@ -229,7 +228,8 @@ void Server::Refresh(bool force) {
     metrics_.SetGeneration(snap->generation());
     cache_.StartState(snap->sequence);
     trim_pending_ = options_.trim_after_swap;
-    std::fprintf(stderr, "vigie-serve: now serving generation %llu\n", static_cast<unsigned long long>(snap->generation()));
+    std::fprintf(stderr, "vigie-serve: now serving generation %llu\n",
+                 static_cast<unsigned long long>(snap->generation()));
   }
 }
 
@@ -324,8 +324,8 @@ bool Server::CheckHead(HttpRequest& req, RequestContext& ctx, HttpResponse& res)
     res.status = 204;
     AddCors(res);
     res.Set("Access-Control-Allow-Methods", evaluate ? "POST, OPTIONS" : "GET, HEAD, OPTIONS");
-    res.Set("Access-Control-Allow-Headers", evaluate ? "Authorization, Content-Type"
-                                                     : "Authorization, If-None-Match, If-Modified-Since, Add-Padding");
+    res.Set("Access-Control-Allow-Headers",
+            evaluate ? "Authorization, Content-Type" : "Authorization, If-None-Match, If-Modified-Since, Add-Padding");
     res.Set("Access-Control-Max-Age", "86400");
     return false;
   }
@@ -370,19 +370,29 @@ bool Server::CheckHead(HttpRequest& req, RequestContext& ctx, HttpResponse& res)
 void Server::Dispatch(const HttpRequest& req, const RouteMatch& match, RequestContext& ctx, HttpResponse& res) {
   const RouteEnv& env = *env_;
   switch (match.route) {
-    case Route::kRange: return ServeRange(env, req, match, ctx, res);
-    case Route::kHibpRange: return ServeHibpRange(env, req, match, ctx, res);
-    case Route::kBreaches: return ServeBreaches(env, req, res);
-    case Route::kBreach: return ServeBreach(env, req, match, res);
-    case Route::kIndexInfo: return ServeIndexInfo(env, req, res);
+    case Route::kRange:
+      return ServeRange(env, req, match, ctx, res);
+    case Route::kHibpRange:
+      return ServeHibpRange(env, req, match, ctx, res);
+    case Route::kBreaches:
+      return ServeBreaches(env, req, res);
+    case Route::kBreach:
+      return ServeBreach(env, req, match, res);
+    case Route::kIndexInfo:
+      return ServeIndexInfo(env, req, res);
     case Route::kPage:
-    case Route::kStatic: return ServePage(env, req, match, res);
-    case Route::kOprfKey: return oprf_route_->ServeKey(env, req, res);
-    case Route::kSet: return ServeSet(env, req, match, res);
-    case Route::kOprfEvaluate: return oprf_route_->ServeEvaluate(env, req, match, res);
+    case Route::kStatic:
+      return ServePage(env, req, match, res);
+    case Route::kOprfKey:
+      return oprf_route_->ServeKey(env, req, res);
+    case Route::kSet:
+      return ServeSet(env, req, match, res);
+    case Route::kOprfEvaluate:
+      return oprf_route_->ServeEvaluate(env, req, match, res);
     case Route::kOpenApi:
       return SendCacheable(req, res,
-                           {.owner = openapi_, .body = openapi_->body,
+                           {.owner = openapi_,
+                            .body = openapi_->body,
                             .etag = openapi_->etag,
                             .gzip = options_.gzip ? openapi_.get() : nullptr,
                             .content_type = kJson},
@@ -393,14 +403,13 @@ void Server::Dispatch(const HttpRequest& req, const RouteMatch& match, RequestCo
     case Route::kReadyz:
       if (stopping_) return SendError(res, 503, "server.stopping", "shutting down");
       res.Set("Cache-Control", "no-store");
-      return SendBody(res,
-                      "{\"status\":\"ready\",\"generation\":" + std::to_string(state_->current()->generation()) +
-                          "}",
-                      kJson);
+      return SendBody(
+          res, "{\"status\":\"ready\",\"generation\":" + std::to_string(state_->current()->generation()) + "}", kJson);
     case Route::kMetrics:
       res.Set("Cache-Control", "no-store");
       return SendBody(res, MetricsText(), "text/plain; version=0.0.4");
-    default: return SendError(res, 404, "route.unknown", "no such route; see /v1/openapi.json");
+    default:
+      return SendError(res, 404, "route.unknown", "no such route; see /v1/openapi.json");
   }
 }
 

@@ -100,7 +100,7 @@ class Server final : private RequestHandler {
   std::unique_ptr<Scheme> oprf_scheme_;      // oprf-p256: owns the key
   const oprf::OprfKey* oprf_key_ = nullptr;  // null on other schemes
   std::string oprf_fingerprint_;
-  bool index_checked_ = false;               // CheckIndexKey saw the first state
+  bool index_checked_ = false;  // CheckIndexKey saw the first state
 
   SSL_CTX* tls_ctx_ = nullptr;  // owned
   Listeners listeners_;

@@ -14,8 +14,8 @@
 #include "core/scheme.h"
 #include "server/router.h"
 #include "server/running_server_test_util.h"
-#include "server/test_index_util.h"
 #include "server/server.h"
+#include "server/test_index_util.h"
 
 namespace vigie::serve {
 namespace {
@@ -441,4 +441,3 @@ TEST_CASE("the OpenAPI document lists exactly the server's routes") {
 
 }  // namespace
 }  // namespace vigie::serve
-

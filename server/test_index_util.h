@@ -1,5 +1,5 @@
-// Test support for the server's doctest files (temporary folders: tests/test_index.h): small indexes built through the real
-// indexer (core/indexer.h), with synthetic e-mails.
+// Test support for the server's doctest files (temporary folders: tests/test_index.h): small indexes built through the
+// real indexer (core/indexer.h), with synthetic e-mails.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -17,16 +17,20 @@
 namespace vigie::serve {
 
 // Creates an index in dir/index with one breach holding `lines` (a plain list of `kind`).
-inline void BuildIndex(const std::string& dir, const CreateOptions& create, Kind kind, const std::vector<std::string>& lines,
-                const std::string& breach = "acme-2024") {
+inline void BuildIndex(const std::string& dir, const CreateOptions& create, Kind kind,
+                       const std::vector<std::string>& lines, const std::string& breach = "acme-2024") {
   const std::string index_dir = dir + "/index";
   if (!std::filesystem::exists(index_dir + "/db")) REQUIRE(Index::Create(index_dir, create).ok());
   auto index = Index::Open(index_dir, Index::Mode::kReadWrite);
   REQUIRE(index.ok());
   bool created = false;
-  REQUIRE((*index)->DefineBreach({.name = breach, .title = "Acme", .breach_date = "2024-02-01",
-                                  .description = "test", .data_classes = {"e-mails"}},
-                                 &created)
+  REQUIRE((*index)
+              ->DefineBreach({.name = breach,
+                              .title = "Acme",
+                              .breach_date = "2024-02-01",
+                              .description = "test",
+                              .data_classes = {"e-mails"}},
+                             &created)
               .ok());
   const std::string input = dir + "/" + breach + ".txt";
   std::ofstream out(input);

@@ -97,9 +97,12 @@ class TlsTransport final : public Transport {
  private:
   Io Failed(int r) {
     switch (SSL_get_error(ssl_, r)) {
-      case SSL_ERROR_WANT_READ: return {Io::kWantRead, 0};
-      case SSL_ERROR_WANT_WRITE: return {Io::kWantWrite, 0};
-      case SSL_ERROR_ZERO_RETURN: return {Io::kEof, 0};
+      case SSL_ERROR_WANT_READ:
+        return {Io::kWantRead, 0};
+      case SSL_ERROR_WANT_WRITE:
+        return {Io::kWantWrite, 0};
+      case SSL_ERROR_ZERO_RETURN:
+        return {Io::kEof, 0};
       default:
         ERR_clear_error();
         return {Io::kError, 0};
@@ -166,8 +169,7 @@ Result<SSL_CTX*> NewServerTlsContext(const std::string& cert_file, const std::st
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF);
   // Idle connections keep no 16 kB record buffers; writes resume from wherever the flush left off.
-  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                            SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   return ctx;
 }
 

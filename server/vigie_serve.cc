@@ -1,10 +1,10 @@
 // vigie-serve: the HTTP range API over one index (PRODUCT.md §4). Parses options, then hands over to
 // serve::Server; signals are taken by a sigwait thread (SIGTERM/SIGINT: graceful stop, SIGHUP: look
 // for a new index state now).
+#include <pthread.h>
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
-#include <pthread.h>
 #include <thread>
 
 #include "server/server.h"
@@ -23,7 +23,8 @@ void AddListenOptions(CLI::App& app, ServeOptions& o) {
   app.add_option("--tls-cert", o.tls_cert, "PEM certificate: serve HTTPS");
   app.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert");
   app.add_option("--threads", o.threads, "worker threads = requests processed at once")
-      ->capture_default_str()->check(CLI::Range(1, 4096));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   app.add_option("--listen-backlog", o.listen_backlog, "accept queue length")->capture_default_str();
 }
 
@@ -34,7 +35,8 @@ void AddCachingOptions(CLI::App& app, ServeOptions& o, size_t& cache_mb) {
   app.add_option("--cache-mb", cache_mb,
                  "cache of rendered range bodies, MiB (0: none; any other value lets response times tell "
                  "which prefixes were asked recently)")
-      ->capture_default_str()->check(CLI::Range(size_t{0}, size_t{1} << 20));
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{1} << 20));
   app.add_flag("!--no-gzip", o.gzip, "never gzip responses");
   app.add_flag("!--no-warm-index", o.warm_index,
                "do not read every bucket into memory before serving a state (saves memory; response times "
@@ -74,10 +76,12 @@ void AddKeyOptions(CLI::App& app, ServeOptions& o) {
                  "oprf-p256 indexes: the server key file (default: the path the index recorded); a key that "
                  "is not the index's is refused");
   app.add_option("--oprf-max-batch", o.oprf_max_batch, "elements per evaluate request with an API key")
-      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{65535}));
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{65535}));
   app.add_option("--oprf-max-batch-anonymous", o.oprf_max_batch_anonymous,
                  "elements per evaluate request without an API key (also capped at --oprf-burst)")
-      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{65535}));
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{65535}));
   app.add_option("--oprf-rate", o.oprf_rate_per_min,
                  "OPRF evaluations (elements) per minute per client address (0: no limit)")
       ->capture_default_str();

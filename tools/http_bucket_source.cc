@@ -50,12 +50,18 @@ std::string ConnectionError(httplib::Error error) {
   switch (error) {
     case httplib::Error::Connection:
       return "cannot connect (nothing listens there, the address is unreachable, or it did not answer in time)";
-    case httplib::Error::ConnectionTimeout: return "connecting timed out";
-    case httplib::Error::Read: return "the connection broke or timed out while reading the answer";
-    case httplib::Error::Write: return "the connection broke while sending the request";
-    case httplib::Error::SSLConnection: return "the TLS handshake failed";
-    case httplib::Error::SSLServerVerification: return "the server's TLS certificate did not verify";
-    default: return "connection error: " + httplib::to_string(error);
+    case httplib::Error::ConnectionTimeout:
+      return "connecting timed out";
+    case httplib::Error::Read:
+      return "the connection broke or timed out while reading the answer";
+    case httplib::Error::Write:
+      return "the connection broke while sending the request";
+    case httplib::Error::SSLConnection:
+      return "the TLS handshake failed";
+    case httplib::Error::SSLServerVerification:
+      return "the server's TLS certificate did not verify";
+    default:
+      return "connection error: " + httplib::to_string(error);
   }
 }
 
@@ -137,8 +143,8 @@ static Result<RemoteIndexInfo> ProbeLayout(Kind kind, const std::string& server,
   RemoteIndexInfo info;
   int prefix_hex = 5;
   for (int attempt = 0; attempt < 2; ++attempt) {
-    VIGIE_RETURN_IF_ERROR(get("/v1/range/" + std::string(KindName(kind)) + "/" +
-                              std::string(static_cast<size_t>(prefix_hex), '0')));
+    VIGIE_RETURN_IF_ERROR(
+        get("/v1/range/" + std::string(KindName(kind)) + "/" + std::string(static_cast<size_t>(prefix_hex), '0')));
     if (r.status == 200) {
       RangeResponse body;
       VIGIE_RETURN_IF_ERROR(DecodeRangeJson(r.body, &body).WithContext(server));
@@ -154,8 +160,8 @@ static Result<RemoteIndexInfo> ProbeLayout(Kind kind, const std::string& server,
     const std::string reason = ReasonOf(r);
     if (r.status == 401) return Status::FailedPrecondition(server + ": " + ErrorOf(r), "auth.key");
     if (r.status == 400 && reason == "range.kind") {
-      return Status::InvalidArgument("index.kind", "the server's index does not hold identifiers of kind " +
-                                                       std::string(KindName(kind)));
+      return Status::InvalidArgument(
+          "index.kind", "the server's index does not hold identifiers of kind " + std::string(KindName(kind)));
     }
     if (r.status == 400 && reason == "prefix.length") {
       // "the prefix must be exactly N hexadecimal digits for this index"
@@ -168,11 +174,9 @@ static Result<RemoteIndexInfo> ProbeLayout(Kind kind, const std::string& server,
         continue;
       }
     }
-    return Status::FailedPrecondition(server + " is not a Vigie range API: " + ErrorOf(r),
-                                      "remote.protocol");
+    return Status::FailedPrecondition(server + " is not a Vigie range API: " + ErrorOf(r), "remote.protocol");
   }
-  return Status::FailedPrecondition(server + ": could not work out the prefix length",
-                                    "remote.protocol");
+  return Status::FailedPrecondition(server + ": could not work out the prefix length", "remote.protocol");
 }
 
 Result<HttpBody> HttpBucketSource::GetBody(const std::string& path, const std::string& if_none_match) {
@@ -181,8 +185,8 @@ Result<HttpBody> HttpBucketSource::GetBody(const std::string& path, const std::s
   Response r;
   httplib::Headers headers;
   if (!if_none_match.empty()) headers.emplace("If-None-Match", if_none_match);
-  VIGIE_RETURN_IF_ERROR(GetWithRetry(*cli, path, options_, nullptr, requests_, retries_, rate_limited_, warnings_, &r,
-                                     nullptr, headers));
+  VIGIE_RETURN_IF_ERROR(
+      GetWithRetry(*cli, path, options_, nullptr, requests_, retries_, rate_limited_, warnings_, &r, nullptr, headers));
   if (r.status != 200 && r.status != 304) {
     return Status(r.status == 400 || r.status == 404 ? Code::kInvalidArgument : Code::kFailedPrecondition,
                   r.status == 401 ? "auth.key" : "remote.protocol", options_.server + path + ": " + ErrorOf(r));
@@ -193,8 +197,8 @@ Result<HttpBody> HttpBucketSource::GetBody(const std::string& path, const std::s
 Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {
   auto cli = MakeClient(options_);
   if (!cli->is_valid()) {
-    return Status::InvalidArgument("remote.url", "cannot use server URL '" + options_.server +
-                                                     "' (give http://host:port or https://host)");
+    return Status::InvalidArgument(
+        "remote.url", "cannot use server URL '" + options_.server + "' (give http://host:port or https://host)");
   }
   RemoteIndexInfo info;
   Response r;
@@ -209,8 +213,8 @@ Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {
   VIGIE_RETURN_IF_ERROR(get("/v1/index"));
   if (r.status == 200) {
     auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (j.is_object() && j.contains("prefix_hex") && j["prefix_hex"].is_number_integer() &&
-        j.contains("suffix_hex") && j["suffix_hex"].is_number_integer()) {
+    if (j.is_object() && j.contains("prefix_hex") && j["prefix_hex"].is_number_integer() && j.contains("suffix_hex") &&
+        j["suffix_hex"].is_number_integer()) {
       info.layout.prefix_hex = j["prefix_hex"].get<int>();
       info.layout.suffix_hex = j["suffix_hex"].get<int>();
       if (j.contains("scheme") && j["scheme"].is_string()) {
@@ -228,17 +232,16 @@ Result<RemoteIndexInfo> HttpBucketSource::Describe(Kind kind) {
         for (const auto& k : j["kinds"]) served |= k.is_string() && k.get<std::string>() == KindName(kind);
         if (!served) {
           return Status::InvalidArgument(
-              "index.kind",
-              "the server's index does not hold identifiers of kind " + std::string(KindName(kind)));
+              "index.kind", "the server's index does not hold identifiers of kind " + std::string(KindName(kind)));
         }
       }
       info_ = info;
       if (info.scheme_known && info.scheme == SchemeId::kOprfP256) {
         VIGIE_RETURN_IF_ERROR(DescribeOprf());
       } else if (!options_.verify_fingerprint.empty()) {
-        return Status::FailedPrecondition("--verify-key: the server's index is " +
-                                              std::string(SchemeName(info.scheme)) + ", not oprf-p256",
-                                          "oprf.key-mismatch");
+        return Status::FailedPrecondition(
+            "--verify-key: the server's index is " + std::string(SchemeName(info.scheme)) + ", not oprf-p256",
+            "oprf.key-mismatch");
       }
       return info;
     }
@@ -263,8 +266,7 @@ Status HttpBucketSource::DescribeOprf() {
   auto j = nlohmann::json::parse(r.body, nullptr, false);
   if (!j.is_object() || !j.contains("public_key") || !j["public_key"].is_string() || !j.contains("fingerprint") ||
       !j["fingerprint"].is_string()) {
-    return Status::FailedPrecondition(options_.server + "/v1/oprf/key: not an OPRF key description",
-                                      "remote.protocol");
+    return Status::FailedPrecondition(options_.server + "/v1/oprf/key: not an OPRF key description", "remote.protocol");
   }
   const char* batch_member = options_.api_key.empty() ? "max_batch_anonymous" : "max_batch";
   size_t server_batch = 16;
@@ -294,8 +296,7 @@ Status HttpBucketSource::Evaluate(Kind kind, std::span<const oprf::Element> blin
   if (blinded.empty()) return Status::Ok();
   if (oprf_batch_ == 0) VIGIE_RETURN_IF_ERROR(DescribeOprf());
   const bool verify = !options_.verify_fingerprint.empty();
-  const std::string path =
-      "/v1/oprf/" + std::string(KindName(kind)) + "/evaluate" + (verify ? "?verifiable=1" : "");
+  const std::string path = "/v1/oprf/" + std::string(KindName(kind)) + "/evaluate" + (verify ? "?verifiable=1" : "");
   // Batches as [begin, end) ranges; a batch the server finds too large is split in two and requeued.
   std::mutex mu;
   std::vector<std::pair<size_t, size_t>> queue;
@@ -400,8 +401,7 @@ Status HttpBucketSource::Fetch(Kind kind, std::span<const uint32_t> prefixes, co
       }
       if (s.ok()) s = DecodeRangeJson(r.body, &bucket).WithContext(options_.server + path);
       if (s.ok() && bucket.prefix != prefix) {
-        s = Status(Code::kCorruption, "range.body",
-                   options_.server + path + ": the answer is for another prefix");
+        s = Status(Code::kCorruption, "range.body", options_.server + path + ": the answer is for another prefix");
       }
       if (s.ok()) s = on_bucket(i, bucket);
       if (!s.ok()) {

@@ -37,13 +37,13 @@ struct HttpSourceOptions {
   int max_rate_limited = 200;  // per request, for 429 answers (a rate limit is expected in bulk)
   double max_backoff_s = 30;
   int timeout_s = 30;
-  size_t oprf_batch = 256;         // elements per evaluate request (the server may lower it)
-  std::string verify_fingerprint;  // oprf-p256: the key fingerprint the server must have; empty: no check
+  size_t oprf_batch = 256;                       // elements per evaluate request (the server may lower it)
+  std::string verify_fingerprint;                // oprf-p256: the key fingerprint the server must have; empty: no check
   std::function<void(const std::string&)> warn;  // first retries are reported here (stderr in vigie-check)
 };
 
 struct HttpBody {
-  int status = 0;     // 200, or 304 when the If-None-Match tag still holds (then `body` is empty)
+  int status = 0;  // 200, or 304 when the If-None-Match tag still holds (then `body` is empty)
   std::string body;
   std::string etag;
 };
@@ -69,7 +69,7 @@ class HttpBucketSource final : public BucketSource {
   Status DescribeOprf();
 
   RemoteIndexInfo info_;
-  size_t oprf_batch_ = 0;         // 0: /v1/oprf/key not read yet
+  size_t oprf_batch_ = 0;            // 0: /v1/oprf/key not read yet
   oprf::Element oprf_public_key_{};  // with verify_fingerprint
   HttpSourceOptions options_;
   std::atomic<uint64_t> requests_{0}, retries_{0}, rate_limited_{0}, evaluations_{0};

@@ -106,7 +106,8 @@ Result<std::string> PrivateSetSource::Body(Kind kind, const std::string& name, c
     WriteFile(fs::path(folder) / name, got->body);
     WriteFile(fs::path(folder) / (name + ".etag"), got->etag);
   }
-  if (options_.note) options_.note("fetched " + SetPath(kind, name) + " (" + std::to_string(got->body.size()) + " bytes)");
+  if (options_.note)
+    options_.note("fetched " + SetPath(kind, name) + " (" + std::to_string(got->body.size()) + " bytes)");
   return std::move(got->body);
 }
 

@@ -27,8 +27,8 @@
 namespace vigie::cli {
 
 struct PrivateSetOptions {
-  bool whole_set = false;  // fetch `all` (bulk) rather than single shards
-  std::string cache_dir;   // empty: no cache
+  bool whole_set = false;                        // fetch `all` (bulk) rather than single shards
+  std::string cache_dir;                         // empty: no cache
   std::function<void(const std::string&)> note;  // what was fetched, for --verbose style notes; may be empty
 };
 

@@ -128,10 +128,8 @@ int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err) {
         static_cast<unsigned long long>(r.rows), static_cast<unsigned long long>(r.found),
         static_cast<unsigned long long>(r.not_found), static_cast<unsigned long long>(r.invalid),
         static_cast<unsigned long long>(r.buckets), cmd.private_path ? "set bodies" : "buckets",
-        static_cast<unsigned long long>(source.retries()),
-        static_cast<unsigned long long>(source.rate_limited()),
-        r.resumed_at_line ? (", resumed at line " + std::to_string(r.resumed_at_line)).c_str() : "",
-        r.seconds);
+        static_cast<unsigned long long>(source.retries()), static_cast<unsigned long long>(source.rate_limited()),
+        r.resumed_at_line ? (", resumed at line " + std::to_string(r.resumed_at_line)).c_str() : "", r.seconds);
   }
   err << "vigie-check: " << line;
   if (source.evaluations() > 0) {

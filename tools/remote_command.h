@@ -14,7 +14,7 @@ namespace vigie::cli {
 struct RemoteCommand {
   std::string server;
   std::string kind;
-  std::string api_key;  // empty: $VIGIE_API_KEY when set
+  std::string api_key;     // empty: $VIGIE_API_KEY when set
   std::string verify_key;  // oprf-p256: the key fingerprint the server must have (and prove, per batch)
   bool json = false;
   // The private path (PRODUCT.md §3b): match against the kind's set instead of range requests — single

@@ -33,12 +33,16 @@ void AddRemoteOptions(CLI::App& app, vigie::cli::RemoteCommand& remote) {
   app.add_option("--output", remote.output, "bulk: result file (.gz/.zst compressed; - for stdout)");
   app.add_option("--checkpoint", remote.checkpoint, "bulk: checkpoint file (run again to resume)");
   app.add_option("--connections", remote.connections, "bulk: concurrent keep-alive connections")
-      ->capture_default_str()->check(CLI::Range(1, 256));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   app.add_option("--block-rows", remote.block_rows, "bulk: rows per block (memory bound, checkpoint unit)")
-      ->capture_default_str()->check(CLI::Range(size_t{1}, size_t{100'000'000}));
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100'000'000}));
   app.add_flag("!--no-progress", remote.progress, "bulk: no progress line");
-  app.add_flag_callback("--no-header", [&] { remote.header = 0; }, "bulk: the first line is data");
-  app.add_flag_callback("--header", [&] { remote.header = 1; }, "bulk: the first line is a header");
+  app.add_flag_callback(
+      "--no-header", [&] { remote.header = 0; }, "bulk: the first line is data");
+  app.add_flag_callback(
+      "--header", [&] { remote.header = 1; }, "bulk: the first line is a header");
 }
 
 }  // namespace

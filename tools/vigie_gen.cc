@@ -47,13 +47,11 @@ int main(int argc, char** argv) {
   app.add_option("--seed", options.seed, "PRNG seed: same arguments, same bytes")
       ->check(vigie::cli::WholeNumber())
       ->capture_default_str();
-  app.add_option("-o,--output", output, "Output file; .gz or .zst compresses; - is stdout")
-      ->capture_default_str();
+  app.add_option("-o,--output", output, "Output file; .gz or .zst compresses; - is stdout")->capture_default_str();
   app.add_option("--duplicates", options.duplicate_rate, "Share of rows repeating a recent person's NIR")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
-  app.add_option("--errors", options.error_rate,
-                 "Share of rows carrying one injected error (also adds a UTF-8 BOM)")
+  app.add_option("--errors", options.error_rate, "Share of rows carrying one injected error (also adds a UTF-8 BOM)")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   app.add_option("--abroad", options.abroad_rate, "Share of people born abroad")

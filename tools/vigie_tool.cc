@@ -27,8 +27,8 @@ int main(int argc, char** argv) {
   vigie::leakage::LeakageOptions leak;
   int prefix_hex = 0;
   bool leak_json = false;
-  CLI::App* leakage = app.add_subcommand(
-      "leakage", "Plausible NIR space, NIRs per prefix, what a prefix reveals about a known person");
+  CLI::App* leakage =
+      app.add_subcommand("leakage", "Plausible NIR space, NIRs per prefix, what a prefix reveals about a known person");
   leakage->add_option("--prefix-hex", prefix_hex, "Only this prefix length (4 to 6); default all three")
       ->check(CLI::Range(4, 6));
   leakage->add_option("--first-year", leak.assumptions.first_year, "First birth year counted")
@@ -40,17 +40,14 @@ int main(int argc, char** argv) {
   leakage->add_option("--profiles", leak.profiles, "Known-person profiles sampled (999 sha256 tags each)")
       ->check(CLI::Range(uint64_t{1}, uint64_t{100000000}))
       ->capture_default_str();
-  leakage->add_option("--seed", leak.seed, "Sampling seed")
-      ->check(vigie::cli::WholeNumber())
-      ->capture_default_str();
+  leakage->add_option("--seed", leak.seed, "Sampling seed")->check(vigie::cli::WholeNumber())->capture_default_str();
   leakage->add_flag("--json", leak_json, "JSON instead of text");
 
   vigie::leakage::BruteForceOptions brute;
   brute.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool brute_json = false;
   CLI::App* bruteforce = app.add_subcommand(
-      "bruteforce-rate",
-      "Measured tags/s (sha256, oprf-p256 with the key) and the time to enumerate the space");
+      "bruteforce-rate", "Measured tags/s (sha256, oprf-p256 with the key) and the time to enumerate the space");
   bruteforce->add_option("--seconds", brute.seconds, "Seconds per measurement (six measurements)")
       ->check(CLI::Range(0.01, 3600.0))
       ->capture_default_str();

@@ -52,8 +52,7 @@ bool SameMembers(std::span<const Membership> a, const std::vector<Membership>& b
 }
 
 // /v1/range and Pwned Passwords bodies of a decoded bucket.
-void CheckWireEncoders(const Bucket& bucket, const TagLayout& layout, Kind kind, uint32_t prefix,
-                       uint8_t options) {
+void CheckWireEncoders(const Bucket& bucket, const TagLayout& layout, Kind kind, uint32_t prefix, uint8_t options) {
   // Buckets never hold bits past suffix_hex; the encoders may assume it (two suffixes would print alike).
   if (layout.suffix_hex % 2 != 0) {
     for (size_t i = 0; i < bucket.size(); ++i) {
@@ -145,17 +144,16 @@ void CheckWireEncoders(const Bucket& bucket, const TagLayout& layout, Kind kind,
     FUZZ_CHECK(colon == static_cast<size_t>(layout.suffix_hex), "hibp suffix length");
     const std::string suffix(line.substr(0, colon));
     FUZZ_CHECK(suffix.find_first_not_of("0123456789ABCDEF") == std::string::npos, "hibp upper-case hex");
-    FUZZ_CHECK(line.size() > colon + 1 &&
-                   line.substr(colon + 1).find_first_not_of("0123456789") == std::string_view::npos,
-               "hibp decimal count");
+    FUZZ_CHECK(
+        line.size() > colon + 1 && line.substr(colon + 1).find_first_not_of("0123456789") == std::string_view::npos,
+        "hibp decimal count");
     FUZZ_CHECK(rows == 0 || previous < suffix, "hibp rows sorted and distinct");
     if (line.substr(colon + 1) != "0") ++real;
     previous = suffix;
     ++rows;
     start = end + 2;
   }
-  FUZZ_CHECK(body.empty() || body.size() < 2 || body.compare(body.size() - 2, 2, "\r\n") != 0,
-             "no trailing newline");
+  FUZZ_CHECK(body.empty() || body.size() < 2 || body.compare(body.size() - 2, 2, "\r\n") != 0, "no trailing newline");
   if (bucket.size() >= hibp.max_rows) {
     FUZZ_CHECK(rows == bucket.size(), "a full bucket gets no padding");
   } else {
@@ -190,9 +188,8 @@ void FuzzBucket(vigie::fuzz::Cursor& in) {
     return;
   }
   FUZZ_CHECK(bucket.size() > 0 && bucket.suffix_bytes == width, "decoded bucket shape");
-  FUZZ_CHECK(
-      bucket.suffixes.size() == bucket.size() * width && bucket.member_begin.back() == bucket.members.size(),
-      "decoded bucket arrays agree");
+  FUZZ_CHECK(bucket.suffixes.size() == bucket.size() * width && bucket.member_begin.back() == bucket.members.size(),
+             "decoded bucket arrays agree");
   // FindInBucket on a valid bucket: the probe, and every suffix it holds.
   FUZZ_CHECK(hit.ok(), "FindInBucket reads what DecodeBucket reads");
   bool present = false;
@@ -277,8 +274,7 @@ void FuzzRange(vigie::fuzz::Cursor& in) {
     return;
   }
   // What the decoder promises.
-  FUZZ_CHECK(r.version == vigie::kRangeJsonVersion && r.suffix_hex >= 1 && r.suffix_hex <= 64,
-             "range header");
+  FUZZ_CHECK(r.version == vigie::kRangeJsonVersion && r.suffix_hex >= 1 && r.suffix_hex <= 64, "range header");
   for (size_t i = 0; i < r.entries.size(); ++i) {
     const vigie::RangeEntry& e = r.entries[i];
     FUZZ_CHECK(static_cast<int>(e.suffix.size()) == r.suffix_hex, "suffix length");
@@ -355,8 +351,7 @@ void FuzzSmall(vigie::fuzz::Cursor& in) {
         vigie::PutVarint(&enc, value);
         std::string_view enc_view(enc);
         uint64_t back = 0;
-        FUZZ_CHECK(vigie::GetVarint(&enc_view, &back) && back == value && enc_view.empty(),
-                   "varint round trip");
+        FUZZ_CHECK(vigie::GetVarint(&enc_view, &back) && back == value && enc_view.empty(), "varint round trip");
         FUZZ_CHECK(enc.size() <= consumed.size(), "PutVarint is minimal");
       }
       break;
@@ -389,12 +384,10 @@ void FuzzSmall(vigie::fuzz::Cursor& in) {
       const uint32_t p = layout.Prefix(t);
       FUZZ_CHECK(layout.PrefixHex(p) == full.substr(0, static_cast<size_t>(layout.prefix_hex)), "Prefix");
       std::string suffix_hex = vigie::HexEncode(suffix.data(), layout.suffix_bytes());
-      FUZZ_CHECK(
-          suffix_hex.substr(0, static_cast<size_t>(layout.suffix_hex)) ==
-              full.substr(static_cast<size_t>(layout.prefix_hex), static_cast<size_t>(layout.suffix_hex)),
-          "Suffix");
-      if (layout.suffix_hex % 2 != 0)
-        FUZZ_CHECK(suffix_hex.back() == '0', "odd suffix ends in a zero nibble");
+      FUZZ_CHECK(suffix_hex.substr(0, static_cast<size_t>(layout.suffix_hex)) ==
+                     full.substr(static_cast<size_t>(layout.prefix_hex), static_cast<size_t>(layout.suffix_hex)),
+                 "Suffix");
+      if (layout.suffix_hex % 2 != 0) FUZZ_CHECK(suffix_hex.back() == '0', "odd suffix ends in a zero nibble");
       break;
     }
   }

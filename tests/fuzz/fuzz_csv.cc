@@ -226,9 +226,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!first_line.empty() && first_line.back() == '\r') first_line.remove_suffix(1);
   Dialect dialect = vigie::DetectDialect(first_line);
   if (dialect.format == Format::kCsv) {
-    FUZZ_CHECK(dialect.delimiter == ';' || dialect.delimiter == '\t' || dialect.delimiter == ',' ||
-                   dialect.delimiter == '|',
-               "known delimiter");
+    FUZZ_CHECK(
+        dialect.delimiter == ';' || dialect.delimiter == '\t' || dialect.delimiter == ',' || dialect.delimiter == '|',
+        "known delimiter");
   }
   if (column_mode == 3) dialect = Dialect{Format::kLines, 0, false};
   if (override_byte & 0x80) {
@@ -260,8 +260,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     } else {
       const auto guessed = dialect.header ? vigie::GuessColumn(kind, header) : std::nullopt;
-      if (guessed)
-        FUZZ_CHECK(*guessed >= 0 && static_cast<size_t>(*guessed) < header.size(), "guess in range");
+      if (guessed) FUZZ_CHECK(*guessed >= 0 && static_cast<size_t>(*guessed) < header.size(), "guess in range");
       column = guessed.value_or(-1);
     }
   }

@@ -36,18 +36,15 @@ const oprf::OprfKey& Key() {
   static const oprf::OprfKey* key = [] {
     const std::string seed(32, 'Z');
     const std::string info = "vigie-fuzz";
-    auto k =
-        oprf::OprfKey::Derive(oprf::Mode::kOprf, {reinterpret_cast<const uint8_t*>(seed.data()), seed.size()},
-                              {reinterpret_cast<const uint8_t*>(info.data()), info.size()});
+    auto k = oprf::OprfKey::Derive(oprf::Mode::kOprf, {reinterpret_cast<const uint8_t*>(seed.data()), seed.size()},
+                                   {reinterpret_cast<const uint8_t*>(info.data()), info.size()});
     FUZZ_CHECK(k.ok(), "key derivation");
     return new oprf::OprfKey(std::move(*k));  // lives as long as the process
   }();
   return *key;
 }
 
-std::span<const uint8_t> Bytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+std::span<const uint8_t> Bytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 void CheckErrorReason(const Status& s) {
   const std::string_view r = s.reason();
@@ -74,11 +71,9 @@ void FuzzElement(std::string_view rest) {
   const oprf::Element outputs[1] = {*evaluated};
   auto proof = oprf::GenerateProof(Key(), blinded, outputs);
   FUZZ_CHECK(proof.ok(), "proof generation");
-  FUZZ_CHECK(oprf::VerifyProof(Key().public_key(), blinded, outputs, *proof).ok(),
-             "an honest proof verifies");
+  FUZZ_CHECK(oprf::VerifyProof(Key().public_key(), blinded, outputs, *proof).ok(), "an honest proof verifies");
   // The same proof for the element itself (not multiplied by the key) must fail.
-  FUZZ_CHECK(!oprf::VerifyProof(Key().public_key(), blinded, blinded, *proof).ok(),
-             "a wrong statement fails");
+  FUZZ_CHECK(!oprf::VerifyProof(Key().public_key(), blinded, blinded, *proof).ok(), "a wrong statement fails");
 }
 
 void FuzzScalar(vigie::fuzz::Cursor& in) {
@@ -128,8 +123,7 @@ void FuzzResponse(std::string_view body) {
     return;
   }
   FUZZ_CHECK(r.proof.has_value() == (r.mode == oprf::Mode::kVoprf), "a proof iff VOPRF");
-  const std::string again =
-      oprf::EncodeEvaluationResponse(r.mode, r.evaluated, r.proof ? &*r.proof : nullptr);
+  const std::string again = oprf::EncodeEvaluationResponse(r.mode, r.evaluated, r.proof ? &*r.proof : nullptr);
   FUZZ_CHECK(again == body, "response round trip");
 }
 
@@ -146,8 +140,7 @@ void FuzzHashToCurve(vigie::fuzz::Cursor& in) {
     const bool generic = vigie::h2c::HashToCurveGeneric(msg, dst, gx, gy);
     FUZZ_CHECK(affine == generic, "fast and reference agree on the identity");
     if (affine) {
-      FUZZ_CHECK(std::memcmp(x, gx, 32) == 0 && std::memcmp(y, gy, 32) == 0,
-                 "fast hash to curve equals the RFC");
+      FUZZ_CHECK(std::memcmp(x, gx, 32) == 0 && std::memcmp(y, gy, 32) == 0, "fast hash to curve equals the RFC");
       oprf::Element e;
       e[0] = static_cast<uint8_t>(2 | (y[31] & 1));
       std::memcpy(e.data() + 1, x, 32);
@@ -227,13 +220,11 @@ void FuzzJson(vigie::fuzz::Cursor& in) {
   // The response encoder's output is valid JSON with one element per request element.
   std::vector<oprf::Element> evaluated;
   std::optional<oprf::Proof> proof;
-  FUZZ_CHECK(
-      vigie::serve::EvaluateBlinded(Key(), request.blinded, request.verifiable, &evaluated, &proof).ok(),
-      "valid elements evaluate");
+  FUZZ_CHECK(vigie::serve::EvaluateBlinded(Key(), request.blinded, request.verifiable, &evaluated, &proof).ok(),
+             "valid elements evaluate");
   FUZZ_CHECK(evaluated.size() == request.blinded.size() && proof.has_value() == request.verifiable,
              "one evaluation per element");
-  if (proof)
-    FUZZ_CHECK(oprf::VerifyProof(Key().public_key(), request.blinded, evaluated, *proof).ok(), "proof");
+  if (proof) FUZZ_CHECK(oprf::VerifyProof(Key().public_key(), request.blinded, evaluated, *proof).ok(), "proof");
 }
 
 void FuzzVerify(vigie::fuzz::Cursor& in) {

@@ -175,16 +175,12 @@ Fixture& Setup() {
     const std::string d0 = f->dir + "/s0", d1 = f->dir + "/s1", d2 = f->dir + "/s2";
     for (const std::string& d : {d0, d1, d2}) fs::create_directories(d);
     BuildIndex(d0,
-               {.scheme = vigie::SchemeId::kSha256,
-                .prefix_hex = 4,
-                .allow_unkeyed_nir = true,
-                .pad_responses = true},
+               {.scheme = vigie::SchemeId::kSha256, .prefix_hex = 4, .allow_unkeyed_nir = true, .pad_responses = true},
                {{Kind::kEmail, Emails(300)}, {Kind::kNir, Nirs(100)}, {Kind::kPhone, Phones(100)}});
     BuildIndex(d1, {.scheme = vigie::SchemeId::kSha1, .prefix_hex = 5}, {{Kind::kPassword, Hashes(64)}});
     auto key = vigie::oprf::WriteNewKeyFile(d2 + "/server.key");
     Require(key.status(), "writing an OPRF key");
-    BuildIndex(d2,
-               {.scheme = vigie::SchemeId::kOprfP256, .prefix_hex = 4, .oprf_key_path = d2 + "/server.key"},
+    BuildIndex(d2, {.scheme = vigie::SchemeId::kOprfP256, .prefix_hex = 4, .oprf_key_path = d2 + "/server.key"},
                {{Kind::kEmail, Emails(50)}});
     const std::string dirs[3] = {d0, d1, d2};
     for (int i = 0; i < 3; ++i) {
@@ -243,8 +239,7 @@ bool Exchange(int port, std::string_view request, std::string* response, bool* s
   char buf[65536];
   while (true) {
     const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())
-            .count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) break;
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
@@ -306,9 +301,9 @@ size_t CheckResponses(std::string_view bytes) {
       std::string_view value = h.substr(colon + 1);
       while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
       if (name == "content-length") {
-        FUZZ_CHECK(!value.empty() && value.size() < 12 &&
-                       value.find_first_not_of("0123456789") == std::string_view::npos,
-                   "Content-Length is a number");
+        FUZZ_CHECK(
+            !value.empty() && value.size() < 12 && value.find_first_not_of("0123456789") == std::string_view::npos,
+            "Content-Length is a number");
         content_length = std::atoll(std::string(value).c_str());
       }
       if (name == "transfer-encoding") chunked = Lower(value) == "chunked";
@@ -355,8 +350,8 @@ bool MustAnswer(std::string_view request) {
     if (static_cast<unsigned char>(c) >= 0x7f) return false;
   }
   const std::string lower = Lower(head);
-  if (lower.find("content-length") != std::string::npos ||
-      lower.find("transfer-encoding") != std::string::npos || lower.find("expect") != std::string::npos) {
+  if (lower.find("content-length") != std::string::npos || lower.find("transfer-encoding") != std::string::npos ||
+      lower.find("expect") != std::string::npos) {
     return false;
   }
   // Header lines must be "name: value" without stray bytes, or the library may just drop the connection.
@@ -386,7 +381,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool closed = Exchange(f.served[which].server->port(), request, &response, &sent_all);
   FUZZ_CHECK(closed, "the server answers or closes within the timeout");
   const size_t responses = CheckResponses(response);
-  if (sent_all && MustAnswer(request))
-    FUZZ_CHECK(responses >= 1, "a complete GET/HEAD request gets an answer");
+  if (sent_all && MustAnswer(request)) FUZZ_CHECK(responses >= 1, "a complete GET/HEAD request gets an answer");
   return 0;
 }

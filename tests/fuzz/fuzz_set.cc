@@ -62,8 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     vigie::SetManifest back;
     FUZZ_CHECK(vigie::DecodeSetManifestJson(vigie::EncodeSetManifestJson(manifest), &back).ok(),
                "a re-encoded manifest decodes");
-    FUZZ_CHECK(vigie::EncodeSetManifestJson(back) == vigie::EncodeSetManifestJson(manifest),
-               "a manifest round-trips");
+    FUZZ_CHECK(vigie::EncodeSetManifestJson(back) == vigie::EncodeSetManifestJson(manifest), "a manifest round-trips");
   }
   return 0;
 }

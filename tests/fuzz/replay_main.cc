@@ -44,8 +44,7 @@ int main(int argc, char** argv) {
   }
   if (target == nullptr || argc < 3) {
     std::fprintf(stderr, "usage: vigie_fuzz_replay NAME PATH...\ntargets:");
-    for (const Target& t : kTargets)
-      std::fprintf(stderr, " %.*s", static_cast<int>(t.name.size()), t.name.data());
+    for (const Target& t : kTargets) std::fprintf(stderr, " %.*s", static_cast<int>(t.name.size()), t.name.data());
     std::fprintf(stderr, "\n");
     return 2;
   }
@@ -57,8 +56,7 @@ int main(int argc, char** argv) {
       files.push_back(path);
     } else if (fs::is_directory(path, ec)) {
       for (const auto& entry : fs::recursive_directory_iterator(path)) {
-        if (entry.is_regular_file() && entry.path().filename().string().front() != '.')
-          files.push_back(entry.path());
+        if (entry.is_regular_file() && entry.path().filename().string().front() != '.') files.push_back(entry.path());
       }
     } else {
       std::fprintf(stderr, "vigie_fuzz_replay: %s: no such file or directory\n", path.c_str());
@@ -80,7 +78,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "replaying %s (%zu bytes)\n", file.c_str(), bytes.size());
     target->run(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   }
-  std::printf("vigie_fuzz_replay %.*s: %zu inputs, no invariant failed\n",
-              static_cast<int>(target->name.size()), target->name.data(), files.size());
+  std::printf("vigie_fuzz_replay %.*s: %zu inputs, no invariant failed\n", static_cast<int>(target->name.size()),
+              target->name.data(), files.size());
   return 0;
 }
