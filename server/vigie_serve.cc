@@ -12,7 +12,10 @@
 int main(int argc, char** argv) {
   using vigie::serve::ServeOptions;
   ServeOptions o;
-  CLI::App app{"vigie-serve: the Vigie k-anonymity range API over one index"};
+  // Named rather than argv[0], so usage lines read the same wherever the binary lies; --version prints
+  // VIGIE_VERSION (CMake's project version). help2man makes the man page from both (packaging/).
+  CLI::App app{"vigie-serve: the Vigie k-anonymity range API over one index", "vigie-serve"};
+  app.set_version_flag("--version", "vigie-serve " VIGIE_VERSION);
   app.set_config("--config", "", "read options from this TOML/INI file (same names as the long options)");
   app.add_option("--index", o.index_dir, "index directory (opened read-only)")->required();
   app.add_option("--listen", o.listen, "HOST:PORT or [IPv6]:PORT; port 0 picks a free port")->capture_default_str();
