@@ -140,7 +140,10 @@ CLI::App* AddExport(CLI::App& app, Commands& all) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"vigie-index: build and maintain a Vigie breach index"};
+  // Named rather than argv[0], so usage lines read the same wherever the binary lies; --version prints
+  // VIGIE_VERSION (CMake's project version). help2man makes the man page from both (packaging/).
+  CLI::App app{"vigie-index: build and maintain a Vigie breach index", "vigie-index"};
+  app.set_version_flag("--version", "vigie-index " VIGIE_VERSION);
   app.require_subcommand(1);
   Commands c;
   const std::vector<std::pair<CLI::App*, std::function<vigie::Status()>>> subcommands = {

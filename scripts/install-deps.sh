@@ -8,12 +8,17 @@ packages=(
   build-essential cmake ninja-build pkg-config
   librocksdb-dev libxxhash-dev libcpp-httplib-dev libssl-dev doctest-dev
   libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libfmt-dev libboost1.81-dev
+  # the Debian package (packaging/, scripts/package.sh): man pages made from --help, cpack's dpkg-shlibdeps
+  help2man dpkg-dev
   # tests and demo
   python3 curl gzip zstd procps
   # scripts/format.sh --check (CTest lint.format)
   clang-format
   # the static export test serves an export with nginx (tests/e2e/export_nginx.sh)
   nginx-light
+  # the package test (tests/e2e/package.sh): lintian, systemd-analyze (verify, security), man -l, and strace
+  # for the system calls vigie-serve makes against the unit's filter
+  lintian systemd man-db strace
   # the citizen page's tests (web/): node:test, and headless Chromium driven by playwright-core from npm
   chromium nodejs npm
 )

@@ -159,7 +159,10 @@ int Serve(const ServeOptions& o) {
 
 int main(int argc, char** argv) {
   ServeOptions o;
-  CLI::App app{"vigie-serve: the Vigie k-anonymity range API over one index"};
+  // Named rather than argv[0], so usage lines read the same wherever the binary lies; --version prints
+  // VIGIE_VERSION (CMake's project version). help2man makes the man page from both (packaging/).
+  CLI::App app{"vigie-serve: the Vigie k-anonymity range API over one index", "vigie-serve"};
+  app.set_version_flag("--version", "vigie-serve " VIGIE_VERSION);
   app.set_config("--config", "", "read options from this TOML/INI file (same names as the long options)");
   size_t cache_mb = o.cache_bytes >> 20;
   AddListenOptions(app, o);

@@ -49,7 +49,10 @@ void AddRemoteOptions(CLI::App& app, vigie::cli::RemoteCommand& remote) {
 
 int main(int argc, char** argv) {
   using namespace vigie::cli;
-  CLI::App app{"vigie-check: normalise identifiers or look them up in a Vigie index"};
+  // Named rather than argv[0], so usage lines read the same wherever the binary lies; --version prints
+  // VIGIE_VERSION (CMake's project version). help2man makes the man page from both (packaging/).
+  CLI::App app{"vigie-check: normalise identifiers or look them up in a Vigie index", "vigie-check"};
+  app.set_version_flag("--version", "vigie-check " VIGIE_VERSION);
 
   NormalizeCommand normalize;
   auto* n = app.add_subcommand("normalize", "print the canonical form of each value, or why it is invalid");

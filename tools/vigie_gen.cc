@@ -36,7 +36,10 @@ vigie::Status Run(const vigie::GeneratorOptions& options, uint64_t rows, const s
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Writes a synthetic leak dump (French health-insurance shape, or HIBP password lines)."};
+  // Named rather than argv[0], so usage lines read the same wherever the binary lies; --version prints
+  // VIGIE_VERSION (CMake's project version). help2man makes the man page from both (packaging/).
+  CLI::App app{"Writes a synthetic leak dump (French health-insurance shape, or HIBP password lines).", "vigie-gen"};
+  app.set_version_flag("--version", "vigie-gen " VIGIE_VERSION);
   vigie::GeneratorOptions options;
   uint64_t rows = 1000;
   std::string output = "-";

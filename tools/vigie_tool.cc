@@ -21,7 +21,10 @@ int Fail(const vigie::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Privacy measurements: what a tag prefix reveals, what a brute force costs."};
+  // Named rather than argv[0], so usage lines read the same wherever the binary lies; --version prints
+  // VIGIE_VERSION (CMake's project version). help2man makes the man page from both (packaging/).
+  CLI::App app{"Privacy measurements: what a tag prefix reveals, what a brute force costs.", "vigie-tool"};
+  app.set_version_flag("--version", "vigie-tool " VIGIE_VERSION);
   app.require_subcommand(1);
 
   vigie::leakage::LeakageOptions leak;
