@@ -25,7 +25,7 @@ packages=(
 # Extra groups on request: `install-deps.sh --bench` adds the benchmark tools.
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(wrk hyperfine nginx-light time) ;;
+    --bench) packages+=(wrk hyperfine nginx-light time nghttp2-client) ;;
     --web) ;;  # now in the default list (CI runs the page's browser test)
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
   esac
