@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <vector>
 
 #include "core/codec.h"
 #include "core/fd_writer.h"
@@ -19,6 +21,25 @@ Status FileError(std::string message) { return Status::InvalidArgument("oprf.key
 
 Status Errno(const std::string& what, const std::string& path) {
   return Status::IOError(what + " " + path + ": " + std::strerror(errno));
+}
+
+// The key's folder when it does not exist yet: created with every missing parent, the folders made here
+// 0700 (existing ones are left as they are).
+Status CreateKeyFolder(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path folder = fs::path(path).parent_path();
+  std::error_code ec;
+  if (folder.empty() || fs::exists(folder, ec)) return Status::Ok();
+  std::vector<fs::path> missing;
+  for (fs::path p = folder; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST)
+      return Errno("cannot create the key's folder", it->string());
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -40,6 +61,7 @@ std::string PublicKeyFingerprint(const Element& public_key) {
 }
 
 Status WriteKeyFile(const std::string& path, const OprfKey& key) {
+  VIGIE_RETURN_IF_ERROR(CreateKeyFolder(path));
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST) {

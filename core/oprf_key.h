@@ -24,7 +24,8 @@ inline constexpr char kKeyFileHeader[] = "vigie-oprf-p256-key v1";
 
 // Generates a random key and writes it to a new file at `path`; returns the key.
 Result<OprfKey> WriteNewKeyFile(const std::string& path);
-// Writes `key` to a new file at `path` (O_EXCL, 0600).
+// Writes `key` to a new file at `path` (O_EXCL, 0600). A missing folder is created, mode 0700 (the
+// folder of a secret: e.g. /etc/vigie).
 Status WriteKeyFile(const std::string& path, const OprfKey& key);
 Result<OprfKey> LoadKeyFile(const std::string& path);
 

@@ -65,6 +65,24 @@ TEST_CASE("key file: an existing file is never overwritten") {
   CHECK(::access((dir.path + "/target.key").c_str(), F_OK) != 0);
 }
 
+TEST_CASE("key file: missing folders are created 0700; existing ones are left alone") {
+  TempDir dir;
+  const std::string path = dir.path + "/etc/vigie/server.key";
+  REQUIRE(WriteNewKeyFile(path).ok());
+  struct stat st {};
+  for (const std::string& folder : {dir.path + "/etc", dir.path + "/etc/vigie"}) {
+    CAPTURE(folder);
+    REQUIRE(::stat(folder.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0700);
+  }
+  REQUIRE(::stat(dir.path.c_str(), &st) == 0);
+  const mode_t before = st.st_mode & 07777;
+  REQUIRE(WriteNewKeyFile(dir.path + "/other.key").ok());
+  REQUIRE(::stat(dir.path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == before);
+  CHECK(LoadKeyFile(path).ok());
+}
+
 TEST_CASE("key file: group/other permissions are refused with a clear message") {
   TempDir dir;
   const std::string path = dir.path + "/oprf.key";

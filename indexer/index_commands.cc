@@ -336,6 +336,11 @@ Status RunExport(const ExportCommand& cmd) {
   if (!index.ok()) return index.status();
   // A key is needed only to pad; an unpadded index exports without one.
   if ((*index)->meta().pad_responses && !key.ok()) return key.status();
+  if (cmd.only == "hibp" && !(*index)->ServesHibp()) {
+    return Status::InvalidArgument("export.only",
+                                   "--only hibp: this index has no Pwned Passwords ranges (only sha1/ntlm indexes "
+                                   "with 5-digit prefixes have them); nothing would be exported");
+  }
   ExportOptions options;
   options.out_dir = cmd.out_dir;
   options.all_kinds = cmd.all_kinds;

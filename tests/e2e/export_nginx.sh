@@ -268,6 +268,11 @@ grep -q "ephemeral-padding-key" "$WORK/ephemeral.err" || fail "an ephemeral padd
 expect_eq "padding-key writes a 600 key" "$(stat -c %a pidx-nokey/padding.key)" 600
 expect_exit "padding-key never overwrites" 2 "$VI" padding-key --index pidx-nokey
 
+# A Pwned Passwords export of an index without passwords would be empty: refused, nothing written.
+expect_exit "--only hibp on a sha256 index is refused" 2 "$VI" export --index idx --out "$EXP/nohibp" --only hibp
+grep -q "no Pwned Passwords ranges" "$WORK/last.err" || fail "--only hibp's refusal says why"
+[ ! -e "$EXP/nohibp" ] || fail "a refused export left $EXP/nohibp"
+
 # ---- optional: the Pwned Passwords tree of a sha1 index -------------------------------------------
 if [ -n "${VIGIE_E2E_HIBP_EXPORT:-}" ]; then
   "$GEN" --kind password-sha1 --rows 200000 --seed 53 -o sha1.txt 2>/dev/null
