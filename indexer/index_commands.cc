@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/export.h"
 #include "core/index_scheme.h"
@@ -168,10 +169,11 @@ Status RunAdd(const AddCommand& cmd) {
   options.threads = cmd.threads;
   options.memory_bytes = cmd.memory_mb << 20;
   options.rejects_path = cmd.rejects_path;
-  Progress progress(stderr, IsTerminal(stderr));
+  std::optional<Progress> progress;  // only with --progress: it prints, heartbeat included, while it lives
   if (cmd.progress) {
+    progress.emplace(stderr, IsTerminal(stderr));
     options.progress = [&](std::string_view phase, uint64_t done, uint64_t total, uint64_t rows) {
-      progress.Update(phase, done, total, rows);
+      progress->Update(phase, done, total, rows);
     };
   }
 
@@ -180,7 +182,7 @@ Status RunAdd(const AddCommand& cmd) {
   auto scheme = SchemeFor(**index, cmd.key_path);
   if (!scheme.ok()) return scheme.status();
   auto report = AddDump(index->get(), **scheme, options);
-  progress.Finish();
+  if (progress) progress->Finish();
   if (!report.ok()) return report.status();
   PrintAddReport(*report, cmd);
   return Status::Ok();

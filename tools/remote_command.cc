@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "core/bulk_check.h"
 #include "tools/check_command.h"
@@ -90,7 +91,8 @@ int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err) {
   }
   HttpBucketSource source(SourceOptions(cmd, err));
   std::unique_ptr<BucketSource> private_source = MakeSource(cmd, &source, true);
-  Progress progress(stderr, IsTerminal(stderr));
+  std::optional<Progress> progress;  // only with --progress: it prints, heartbeat included, while it lives
+  if (cmd.progress) progress.emplace(stderr, IsTerminal(stderr));
   BulkOptions o;
   o.kind = *kind;
   o.input_path = cmd.input;
@@ -99,9 +101,9 @@ int RunBulkCheck(const RemoteCommand& cmd, std::ostream& err) {
   o.header = cmd.header;
   o.checkpoint_path = cmd.checkpoint;
   o.block_rows = cmd.block_rows;
-  if (cmd.progress) o.progress = &progress;
+  if (progress) o.progress = &*progress;
   auto report = vigie::RunBulkCheck(o, private_source ? private_source.get() : &source);
-  progress.Finish();
+  if (progress) progress->Finish();
   if (!report.ok()) {
     err << "vigie-check: " << report.status().message() << '\n';
     // A checkpoint that belongs to another run is the error itself: resuming is not the remedy.
