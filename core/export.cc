@@ -231,7 +231,8 @@ Status WriteAll(const PublishedIndex& index, const ExportOptions& options, const
     const std::string* json = index.BreachJson(name);
     if (json != nullptr) VIGIE_RETURN_IF_ERROR(write_small("v1/breaches/" + name, "", *json));
   }
-  VIGIE_RETURN_IF_ERROR(write_small("v1/index", "", index.info_json()));
+  // The kinds this export holds, not every kind the scheme takes: a client reads them to know what to ask.
+  VIGIE_RETURN_IF_ERROR(write_small("v1/index", "", EncodeIndexInfoJson(index.meta(), stats->kinds)));
   // The private path's sets of the exported kinds: the manifest (v1/set/{kind}.json, since v1/set/{kind}/ is
   // the directory of its shards), every shard and `all`, the bytes vigie-serve sends.
   for (Kind kind : options.v1_range ? stats->kinds : std::vector<Kind>()) {
