@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <optional>
 
 #include "core/bulk_check.h"
@@ -25,7 +26,12 @@ HttpSourceOptions SourceOptions(const RemoteCommand& cmd, std::ostream& err) {
   }
   o.connections = cmd.connections;
   o.verify_fingerprint = cmd.verify_key;
-  o.warn = [&err](const std::string& message) { err << "vigie-check: " << message << '\n'; };
+  // Called from several connections at once: one whole line per warning, never interleaved.
+  o.warn = [&err](const std::string& message) {
+    static std::mutex mu;
+    std::lock_guard lock(mu);
+    err << ("vigie-check: " + message + '\n') << std::flush;
+  };
   return o;
 }
 

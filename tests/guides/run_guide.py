@@ -12,8 +12,9 @@ A console block holds commands and the output they must print:
 
 In an expected line, "…" matches any text within the line (timings, keys, dates). Trailing spaces are
 ignored. Commands run with bash in the guide's folder, one after the other (files and processes carry
-over), with BIN_DIR... first on PATH; a command ending in " &" runs in the background and is stopped when
-the guide ends. Blocks with another info string (```sh, ```text, none) are not run: they are synopses or
+over; so do `export` and `cd` commands, replayed before each later command, as in one shell session), with
+BIN_DIR... first on PATH; a command ending in " &" runs in the background and is stopped when the guide
+ends. A command gets COMMAND_TIMEOUT seconds. Blocks with another info string (```sh, ```text, none) are not run: they are synopses or
 illustrations. Exits 1 naming the first command whose output or status differs, with both outputs.
 """
 import os
@@ -25,6 +26,7 @@ import sys
 import tempfile
 
 ELLIPSIS = "…"
+COMMAND_TIMEOUT = 300
 
 
 def parse(markdown):
@@ -98,22 +100,30 @@ def main():
     env = dict(os.environ, PATH=os.pathsep.join(bin_dirs + [os.environ.get("PATH", "")]), TZ="UTC",
                LC_ALL="C.UTF-8", HOME=work)
     background = []
+    session = []  # export and cd commands so far: the shell state later commands start from
     failed = False
     try:
         for number, command, expected, status in commands:
+            prelude = "".join(c + "\n" for c in session)
+            if re.match(r"(export|cd)\s", command):
+                session.append(command)
             if command.rstrip().endswith(" &"):
                 log = open(os.path.join(work, f".background-{number}.log"), "wb")
-                background.append(subprocess.Popen(["bash", "-c", "exec " + command.rstrip()[:-2]], cwd=work,
+                background.append(subprocess.Popen(["bash", "-c", prelude + "exec " + command.rstrip()[:-2]], cwd=work,
                                                    env=env, stdout=log, stderr=subprocess.STDOUT,
                                                    start_new_session=True))
                 continue
-            run = subprocess.run(["bash", "-c", command], cwd=work, env=env, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT, timeout=600)
-            actual = [l.rstrip() for l in run.stdout.decode("utf-8", "replace").splitlines()]
-            if run.returncode != status or not output_matches(expected, actual):
+            try:
+                run = subprocess.run(["bash", "-c", prelude + command], cwd=work, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, timeout=COMMAND_TIMEOUT)
+                returncode, output = run.returncode, run.stdout
+            except subprocess.TimeoutExpired as e:
+                returncode, output = f"none: still running after {COMMAND_TIMEOUT} s", e.stdout or b""
+            actual = [l.rstrip() for l in output.decode("utf-8", "replace").splitlines()]
+            if returncode != status or not output_matches(expected, actual):
                 failed = True
                 print(f"{guide}:{number}: $ {command}")
-                print(f"  exit status {run.returncode}, the guide says {status}")
+                print(f"  exit status {returncode}, the guide says {status}")
                 print("  the guide shows:")
                 for l in expected:
                     print("    " + l)
