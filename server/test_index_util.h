@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -32,20 +31,7 @@ inline void BuildIndex(const std::string& dir, const CreateOptions& create, Kind
                               .data_classes = {"e-mails"}},
                              &created)
               .ok());
-  const std::string input = dir + "/" + breach + ".txt";
-  std::ofstream out(input);
-  for (const std::string& l : lines) out << l << '\n';
-  out.close();
-  auto scheme = MakeUnkeyedScheme((*index)->meta().scheme);
-  REQUIRE(scheme.ok());
-  AddOptions add;
-  add.breach = breach;
-  add.input_path = input;
-  add.columns = {{kind, ""}};
-  add.format = InputFormat::kLines;
-  add.threads = 1;
-  auto report = AddDump(index->get(), **scheme, add);
-  REQUIRE(report.ok());
+  testing::AddLines(index->get(), breach, kind, lines, dir + "/" + breach + ".txt");
 }
 
 inline std::vector<std::string> Emails(int n, int offset = 0) {
