@@ -15,12 +15,19 @@
 
 namespace vigie {
 
+// Stands for a line break inside a quoted CSV field once CsvRecordJoiner (core/csv_records.h) has joined the
+// record onto one line; the chunker and the tagger count it so that line numbers stay physical.
+inline constexpr char kJoinedLineBreak = '\x1e';
+
 class ByteSource {
  public:
   virtual ~ByteSource() = default;
   // Fills up to `cap` bytes; 0 means a clean end of input. May return fewer bytes than asked before the end.
   // After an error, every further Read returns an error too.
   virtual Result<size_t> Read(char* buf, size_t cap) = 0;
+  // Bytes of the file as stored consumed so far, for progress (a stage over another forwards its source's).
+  // Safe to call from the thread that calls Read.
+  virtual uint64_t raw_bytes_read() const { return 0; }
 };
 
 class ByteSink {

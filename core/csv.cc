@@ -158,7 +158,7 @@ Status LineParser::ParseLine(std::string_view line, std::vector<std::string_view
     fields->push_back(line);
     return Status::Ok();
   }
-  if (std::memchr(line.data(), '"', line.size()) == nullptr) {
+  if (!dialect_.quoting || std::memchr(line.data(), '"', line.size()) == nullptr) {
     // The common case: no quoting at all.
     const char* p = line.data();
     const char* const end = p + line.size();

@@ -31,6 +31,10 @@ struct Dialect {
   Format format = Format::kCsv;
   char delimiter = ',';
   bool header = true;
+  bool quoting = true;  // '"' quotes fields; off for the unit-separated form that format readers write
+
+  // What RecordWriter (core/record_writer.h) writes: a header, fields separated by 0x1f, no quoting.
+  static Dialect UnitSeparated() { return Dialect{Format::kCsv, '\x1f', true, false}; }
 };
 
 // Picks the delimiter among ';' '\t' ',' '|' that occurs most often outside quotes in the first line

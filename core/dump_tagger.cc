@@ -1,5 +1,6 @@
 #include "core/dump_tagger.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -207,7 +208,7 @@ class Tagger {
 };
 
 // One chunk of lines through the tagger. The header occupies line 1 of the first chunk.
-void TagChunk(const Chunk& chunk, bool header, bool keep_lines, Tagger* tagger, WorkerState* state) {
+void TagChunk(const Chunk& chunk, bool header, bool joined_lines, bool keep_lines, Tagger* tagger, WorkerState* state) {
   std::string_view data(chunk.data);
   uint64_t line_number = chunk.first_line;
   size_t pos = 0;
@@ -219,7 +220,9 @@ void TagChunk(const Chunk& chunk, bool header, bool keep_lines, Tagger* tagger, 
   while (pos < data.size()) {
     const char* nl = static_cast<const char*>(std::memchr(data.data() + pos, '\n', data.size() - pos));
     const size_t end = nl ? static_cast<size_t>(nl - data.data()) : data.size();
-    tagger->Line(data.substr(pos, end - pos), line_number++, state, keep_lines);
+    const std::string_view line = data.substr(pos, end - pos);
+    tagger->Line(line, line_number++, state, keep_lines);
+    if (joined_lines) line_number += static_cast<uint64_t>(std::count(line.begin(), line.end(), kJoinedLineBreak));
     pos = end + 1;
   }
   tagger->FlushAll(state, keep_lines);
@@ -233,8 +236,8 @@ void TagChunk(const Chunk& chunk, bool header, bool keep_lines, Tagger* tagger, 
 }  // namespace
 
 Result<TaggedDump> ReadAndTag(const Index& index, const Scheme& scheme, const RecordLayout& records,
-                              const DumpShape& shape, LineChunker* chunker, InputFile* input, Chunk first,
-                              bool have_first, const TagStageOptions& options) {
+                              const DumpShape& shape, LineChunker* chunker, Chunk first, bool have_first,
+                              const TagStageOptions& options) {
   const int threads = std::max(1, options.threads);
   const size_t buffer_cap = std::max<size_t>(options.memory_bytes / (2 * static_cast<size_t>(threads)), 1 << 20);
   const bool keep_lines = options.keep_reject_lines;
@@ -251,12 +254,13 @@ Result<TaggedDump> ReadAndTag(const Index& index, const Scheme& scheme, const Re
       Chunk chunk;
       while (queue.Pop(&chunk)) {
         const uint64_t before = state.rows;
-        TagChunk(chunk, shape.dialect.header, keep_lines, &tagger, &state);
+        TagChunk(chunk, shape.dialect.header, shape.joined_lines, keep_lines, &tagger, &state);
         rows_seen.fetch_add(state.rows - before, std::memory_order_relaxed);
         queue.Recycle(std::move(chunk.data));
         if (state.buffer.size() < buffer_cap) continue;
         Run run = Run::FromBuffer(&state.buffer, records.size);
-        Status s = run.SpillTo(options.spill_dir + "/run-" + std::to_string(spill_counter.fetch_add(1)) + ".bin");
+        Status s = run.SpillTo(options.spill_dir + "/" + options.spill_name + "-" +
+                               std::to_string(spill_counter.fetch_add(1)) + ".bin");
         if (!s.ok()) {
           state.error = s;
           queue.Abort();
@@ -272,7 +276,7 @@ Result<TaggedDump> ReadAndTag(const Index& index, const Scheme& scheme, const Re
   for (bool have = have_first; have;) {
     if (options.progress && Clock::now() - last_progress > std::chrono::milliseconds(100)) {
       last_progress = Clock::now();
-      options.progress(first.raw_bytes_read, input->raw_size(), rows_seen.load());
+      options.progress(first.raw_bytes_read, options.raw_size, rows_seen.load());
     }
     if (!queue.Push(std::move(first))) break;
     first = Chunk();

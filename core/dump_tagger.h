@@ -33,6 +33,7 @@ struct DumpShape {
   Dialect dialect;
   std::vector<ResolvedColumn> columns;
   size_t expected_fields = 0;  // fields of the header line (0: no header to compare with)
+  bool joined_lines = false;   // lines come from CsvRecordJoiner: count its kJoinedLineBreak bytes as lines
 };
 
 struct TagStageOptions {
@@ -42,6 +43,8 @@ struct TagStageOptions {
   std::string spill_dir;                  // where full buffers go (the index's staging/)
   // Called about every 100 ms from the reading thread: bytes read, bytes in all, rows so far.
   std::function<void(uint64_t done, uint64_t total, uint64_t rows)> progress;
+  std::string spill_name = "run";  // spill files are spill_dir/<spill_name>-N.bin (one name per archive member)
+  uint64_t raw_size = 0;           // the input's stored size, for progress (0: unknown)
 };
 
 struct TaggedDump {
@@ -57,7 +60,7 @@ struct TaggedDump {
 // Reads every chunk of `chunker` — starting with `first`, already read when `have_first` — tags the
 // selected fields of every row into records of `records`' layout, and returns the runs and counts.
 Result<TaggedDump> ReadAndTag(const Index& index, const Scheme& scheme, const RecordLayout& records,
-                              const DumpShape& shape, LineChunker* chunker, InputFile* input, Chunk first,
-                              bool have_first, const TagStageOptions& options);
+                              const DumpShape& shape, LineChunker* chunker, Chunk first, bool have_first,
+                              const TagStageOptions& options);
 
 }  // namespace vigie

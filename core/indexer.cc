@@ -9,6 +9,7 @@
 
 #include "core/bucket_merge.h"
 #include "core/csv.h"
+#include "core/dump_load.h"
 #include "core/dump_tagger.h"
 #include "core/input_file.h"
 #include "core/record_run.h"
@@ -57,28 +58,6 @@ Status WriteCatalogueSst(const std::string& path, const CatalogueEntries& entrie
   return s.ok() ? s : Status::IOError("writing the catalogue update: " + s.message());
 }
 
-Status WriteRejects(const std::string& path, std::vector<std::pair<uint64_t, std::string_view>> lines) {
-  std::sort(lines.begin(), lines.end());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return Status::IOError("cannot write " + path);
-  out << "# line\treason. Rejected rows of the dump, by line number. Their content is deliberately not copied.\n";
-  for (const auto& [line, reason] : lines) out << line << '\t' << reason << '\n';
-  out.flush();
-  if (!out) return Status::IOError("writing " + path + " failed");
-  return Status::Ok();
-}
-
-Result<std::vector<ResolvedColumn>> ResolveColumns(const std::vector<ColumnChoice>& choices, const Dialect& dialect,
-                                                   const std::vector<std::string_view>& header) {
-  std::vector<ResolvedColumn> out;
-  for (const ColumnChoice& choice : choices) {
-    auto field = ChooseColumn(choice.kind, choice.column, dialect, header);
-    if (!field.ok()) return field.status();
-    out.push_back({choice.kind, *field});
-  }
-  return out;
-}
-
 // Empties the staging area after a failed update. The next writable open would too, but a failure is
 // most often a full disk: its spill runs and half-written SSTs should free their space at once.
 void ClearStaging(const Index& index) {
@@ -89,84 +68,7 @@ void ClearStaging(const Index& index) {
 
 // ---- AddDump, stage by stage ---------------------------------------------------------------------------
 
-// Stage 1 — what the load will read: the breach, the file's digest, its dialect and columns from the first
-// line, the reader positioned after the first chunk.
-struct LoadPlan {
-  BreachRecord breach;
-  bool passwords = false;
-  std::string digest_hex;
-  std::string selection;  // kinds and 1-based columns, part of the load's identity ("nir@4")
-  DumpShape shape;
-  std::unique_ptr<InputFile> input;
-  std::unique_ptr<LineChunker> chunker;
-  Chunk first;
-  bool have_first = false;
-};
-
-Dialect DialectFor(std::string_view first_line, const AddOptions& options, bool passwords) {
-  Dialect dialect = DetectDialect(first_line);
-  if (passwords) dialect = Dialect{Format::kLines, 0, false};
-  if (options.format == InputFormat::kLines) {
-    dialect = Dialect{Format::kLines, 0, dialect.format == Format::kLines && dialect.header};
-  }
-  if (options.format == InputFormat::kCsv && dialect.format == Format::kLines) {
-    dialect = Dialect{Format::kCsv, options.delimiter ? options.delimiter : ',', true};
-  }
-  if (options.delimiter) {
-    dialect.format = Format::kCsv;
-    dialect.delimiter = options.delimiter;
-  }
-  if (options.header >= 0) dialect.header = options.header == 1;
-  return dialect;
-}
-
-Result<LoadPlan> PlanLoad(const Index& index, const Scheme& scheme, const AddOptions& options) {
-  LoadPlan plan;
-  auto breach = index.GetBreach(options.breach);
-  if (!breach.ok()) return breach.status();
-  plan.breach = *breach;
-  if (options.columns.empty()) return Status::InvalidArgument("add.kind", "give at least one --kind");
-  for (const ColumnChoice& c : options.columns) {
-    VIGIE_RETURN_IF_ERROR(CheckKindAllowed(index.meta(), scheme, c.kind));
-    plan.passwords |= c.kind == Kind::kPassword;
-  }
-  if (plan.passwords && options.columns.size() > 1) {
-    return Status::InvalidArgument("add.kind", "password hashes are loaded alone, one HASH:COUNT per line");
-  }
-  auto digest = DigestFile(options.input_path);
-  if (!digest.ok()) return digest.status().WithContext(options.input_path);
-  plan.digest_hex = digest->Hex();
-  auto input = InputFile::Open(options.input_path);
-  if (!input.ok()) return input.status().WithContext(options.input_path);
-  plan.input = std::move(*input);
-  plan.chunker = std::make_unique<LineChunker>(plan.input.get());
-  auto got = plan.chunker->Next(&plan.first);
-  if (!got.ok()) return got.status().WithContext(options.input_path);
-  plan.have_first = *got;
-
-  std::string_view first_data(plan.first.data);
-  std::string_view first_line = first_data.substr(0, first_data.find('\n'));
-  if (!first_line.empty() && first_line.back() == '\r') first_line.remove_suffix(1);
-  DumpShape& shape = plan.shape;
-  shape.dialect = DialectFor(first_line, options, plan.passwords);
-  std::vector<std::string_view> header_fields;
-  const std::string header_copy(first_line);
-  LineParser header_parser(Dialect{shape.dialect.format, shape.dialect.delimiter, false});
-  if (shape.dialect.format == Format::kCsv && shape.dialect.header && plan.have_first) {
-    Status s = header_parser.ParseLine(header_copy, &header_fields);
-    if (!s.ok()) return s.WithContext("the header line of " + options.input_path);
-    shape.expected_fields = header_fields.size();
-  }
-  auto columns = ResolveColumns(options.columns, shape.dialect, header_fields);
-  if (!columns.ok()) return columns.status().WithContext(options.input_path);
-  shape.columns = std::move(*columns);
-  for (const ResolvedColumn& c : shape.columns) {
-    if (!plan.selection.empty()) plan.selection += ',';
-    plan.selection +=
-        std::string(KindName(c.kind)) + "@" + (c.field < 0 ? std::string("line") : std::to_string(c.field + 1));
-  }
-  return plan;
-}
+// Stages 1 and 2 (plan, read and tag) are in core/dump_load.cc.
 
 // The dump record of an earlier load of the same file into the same breach for the same columns: loading
 // it again would change nothing.
@@ -257,36 +159,30 @@ Result<AddReport> AddDumpStaged(Index* index, const Scheme& scheme, const AddOpt
   }
   if (options.test_hook) options.test_hook("after-open");
 
-  // Stage 2 — read, normalise, tag.
+  // Stage 2 — read, normalise, tag, member by member.
   const RecordLayout records(index->layout(), plan->passwords);
   if (!PickSort(records.size)) return Status::Internal("unsupported record size");
   const int threads = ThreadCount(options.threads);
-  TagStageOptions tag_options{threads, options.memory_bytes, !options.rejects_path.empty(), index->staging_dir(), {}};
-  if (options.progress) {
-    tag_options.progress = [&](uint64_t done, uint64_t total, uint64_t rows) {
-      options.progress("read", done, total, rows);
-    };
-  }
-  auto tagged = ReadAndTag(*index, scheme, records, plan->shape, plan->chunker.get(), plan->input.get(),
-                           std::move(plan->first), plan->have_first, tag_options);
-  if (!tagged.ok()) return tagged.status().WithContext(options.input_path);
+  auto read = ReadMembers(*index, scheme, records, options, threads, &*plan);
+  if (!read.ok()) return read.status();
   if (options.test_hook) options.test_hook("after-read");
   report.read_seconds = SecondsSince(start);
-  report.spilled_runs = tagged->spilled_runs;
+  TaggedDump& tagged = read->all;
+  report.spilled_runs = tagged.spilled_runs;
+  report.members = std::move(read->members);
+  report.container = plan->input->container();
   DumpRecord& dump = report.dump;
-  dump.rows = tagged->rows;
-  dump.identifiers = tagged->identifiers;
-  dump.rejects_by_reason = tagged->rejects_by_reason;
-  dump.rejected = tagged->rejected;
-  if (!options.rejects_path.empty()) {
-    VIGIE_RETURN_IF_ERROR(WriteRejects(options.rejects_path, std::move(tagged->reject_lines)));
-  }
+  dump.rows = tagged.rows;
+  dump.identifiers = tagged.identifiers;
+  dump.rejects_by_reason = tagged.rejects_by_reason;
+  dump.rejected = tagged.rejected;
+  VIGIE_RETURN_IF_ERROR(CheckRejectRate(dump, options.allow_rejects).WithContext(options.input_path));
 
   const auto merge_start = Clock::now();
   BreachRecord updated = plan->breach;
-  auto ssts = MergeRuns(*index, records, tagged->runs, plan->breach, threads, options, &dump, &updated,
-                        &report.buckets_written);
-  tagged->runs.clear();  // unmaps spill files before they are removed
+  auto ssts =
+      MergeRuns(*index, records, tagged.runs, plan->breach, threads, options, &dump, &updated, &report.buckets_written);
+  tagged.runs.clear();  // unmaps spill files before they are removed
   if (!ssts.ok()) return ssts.status();
   report.merge_seconds = SecondsSince(merge_start);
 
@@ -295,7 +191,7 @@ Result<AddReport> AddDumpStaged(Index* index, const Scheme& scheme, const AddOpt
   dump.digest = plan->digest_hex;
   dump.selection = plan->selection;
   dump.file_name = fs::path(options.input_path).filename().string();
-  dump.file_bytes = plan->input->raw_bytes_read();
+  dump.file_bytes = plan->input->raw_size();
   dump.added_at = NowUtc();
   dump.seconds = SecondsSince(start);
   VIGIE_RETURN_IF_ERROR(Commit(index, std::move(*ssts),

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/codec.h"
+#include "core/dump_input.h"
 #include "core/index.h"
 #include "core/scheme.h"
 #include "core/status.h"
@@ -34,18 +35,32 @@ struct ColumnChoice {
   std::string column;  // header name, or 1-based number; empty: guess from the header, else whole line
 };
 
-enum class InputFormat { kAuto, kCsv, kLines };
+// One member's counts (a plain file is one member named ""), for the report.
+struct MemberReport {
+  std::string name;
+  std::string format;    // "csv", "lines", "sql", "json", "xlsx", "text"
+  std::string encoding;  // "utf-8", "utf-16le", "windows-1252", …
+  uint64_t rows = 0;
+  uint64_t identifiers = 0;
+  uint64_t rejected = 0;
+  std::map<std::string, uint64_t> rejects_by_reason;
+};
 
 struct AddOptions {
   std::string breach;                 // must be defined
-  std::string input_path;             // plain, gzip or zstd
+  std::string input_path;             // any shape core/dump_input.h reads
   std::vector<ColumnChoice> columns;  // at least one
   InputFormat format = InputFormat::kAuto;
-  char delimiter = 0;                     // 0: detect from the first line
-  int header = -1;                        // -1: CSV has a header, a plain list has none; 0/1 force
-  int threads = 0;                        // 0: one per core
-  size_t memory_bytes = size_t{1} << 30;  // budget for record buffers before spilling sorted runs
-  std::string rejects_path;               // if set: "line<TAB>reason" for every rejected row (no content)
+  char delimiter = 0;                                 // 0: detect from the first line
+  int header = -1;                                    // -1: CSV has a header, a plain list has none; 0/1 force
+  int threads = 0;                                    // 0: one per core
+  size_t memory_bytes = size_t{1} << 30;              // budget for record buffers before spilling sorted runs
+  std::string rejects_path;                           // if set: "line<TAB>reason" for every rejected row (no content)
+  std::string table;                                  // SQL table or xlsx sheet (--table); "": the only one with rows
+  std::string member_glob;                            // archive members to read (--member); "": all
+  std::string encoding;                               // "": detected (core/text_encoding.h)
+  uint64_t max_expanded_bytes = uint64_t{256} << 30;  // archive bomb guard (--max-expanded-gb)
+  bool allow_rejects = false;  // commit even when no identifier was accepted or over half the rows were rejected
   // Progress callback, called from the reader thread about every 100 ms. phase: "read" or "merge".
   std::function<void(std::string_view phase, uint64_t done, uint64_t total, uint64_t rows)> progress;
   // Test hook: called at named points of the pipeline ("after-open", "after-read", "before-commit").
@@ -55,7 +70,9 @@ struct AddOptions {
 struct AddReport {
   bool skipped = false;  // the same file was already loaded into this breach
   std::string skip_reason;
-  DumpRecord dump;  // rows, identifiers, new/already present, rejects by reason, seconds
+  DumpRecord dump;                    // rows, identifiers, new/already present, rejects by reason, seconds
+  std::vector<MemberReport> members;  // one per member read (a plain file: one)
+  std::string container;              // "none", "gzip", "zstd", "zip", "tar", …
   uint64_t spilled_runs = 0;
   uint64_t buckets_written = 0;
   // Wall-clock seconds per phase: read+parse+tag, merge (sort, merge, write SSTs), commit (ingest).

@@ -283,7 +283,7 @@ namespace {
 constexpr size_t kMaxGrow = 64 << 10;
 }  // namespace
 
-LineChunker::LineChunker(InputFile* input, ChunkerOptions options) : input_(input), options_(options) {
+LineChunker::LineChunker(ByteSource* input, ChunkerOptions options) : input_(input), options_(options) {
   options_.chunk_size = std::max<size_t>(options_.chunk_size, 1);
 }
 
@@ -338,6 +338,11 @@ Result<bool> LineChunker::Next(Chunk* chunk) {
   auto finish = [&](bool overlong) {
     chunk->line_count = lines;
     next_line_ += lines + (overlong ? 1 : 0);
+    if (options_.joined_lines) {
+      const auto joined = static_cast<uint64_t>(std::count(data.begin(), data.end(), kJoinedLineBreak));
+      next_line_ += joined;
+      if (chunk->overlong) chunk->overlong->line_number += joined;
+    }
     chunk->raw_bytes_read = input_->raw_bytes_read();
     return true;
   };

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/byte_stream.h"
 #include "core/status.h"
 
 struct z_stream_s;   // zlib, kept out of this header
@@ -35,20 +36,20 @@ struct ZSTD_DCtx_s;  // libzstd, likewise
 
 namespace vigie {
 
-class InputFile {
+class InputFile : public ByteSource {
  public:
   // NotFound when the path does not exist; IOError for other open/read failures.
   static Result<std::unique_ptr<InputFile>> Open(const std::string& path);
-  ~InputFile();
+  ~InputFile() override;
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
 
   // Fills up to `cap` bytes of decompressed data; 0 means a clean end of input. May return fewer bytes
   // than asked before the end.
-  Result<size_t> Read(char* buf, size_t cap);
+  Result<size_t> Read(char* buf, size_t cap) override;
 
   // Bytes read from the file so far, as stored (for progress against raw_size()).
-  uint64_t raw_bytes_read() const { return raw_bytes_read_; }
+  uint64_t raw_bytes_read() const override { return raw_bytes_read_; }
   // Size of the file as stored; 0 when unknown (a pipe).
   uint64_t raw_size() const { return raw_size_; }
   // "none", "gzip" or "zstd".
@@ -102,6 +103,9 @@ Result<Digest> DigestFile(const std::string& path);
 struct ChunkerOptions {
   size_t chunk_size = 4 << 20;       // target bytes per chunk; a chunk ends at the first line end past it
   size_t max_line_length = 1 << 20;  // longest accepted line, in bytes, not counting its '\n'
+  // The input comes from CsvRecordJoiner (core/csv_records.h): a kJoinedLineBreak byte stands for a line
+  // break inside a quoted field, and line numbers count them so that they stay physical line numbers.
+  bool joined_lines = false;
 };
 
 struct OverlongLine {
@@ -122,7 +126,7 @@ struct Chunk {
 
 class LineChunker {
  public:
-  explicit LineChunker(InputFile* input, ChunkerOptions options = {});
+  explicit LineChunker(ByteSource* input, ChunkerOptions options = {});
 
   // Fills `chunk` (reusing its buffer) and returns true, or returns false at the end of input. A UTF-8
   // byte order mark at the very start of the input is removed.
@@ -132,7 +136,7 @@ class LineChunker {
   Status ReadMore(std::string* data, size_t want);
   Status SkipRestOfLine(std::string* data, size_t keep, uint64_t* length);
 
-  InputFile* input_;
+  ByteSource* input_;
   ChunkerOptions options_;
   std::string carry_;  // bytes already read that start the next chunk (a partial line)
   uint64_t next_line_ = 1;

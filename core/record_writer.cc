@@ -58,10 +58,13 @@ Status RecordWriter::EndRecord() {
 }
 
 Status RecordWriter::Finish() {
-  if (buffer_.empty()) return Status::Ok();
-  Status s = sink_->Write(buffer_);
+  if (!error_.ok() || buffer_.empty()) {
+    buffer_.clear();
+    return error_;
+  }
+  error_ = sink_->Write(buffer_);
   buffer_.clear();
-  return s;
+  return error_;
 }
 
 }  // namespace vigie

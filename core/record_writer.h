@@ -28,7 +28,7 @@ class RecordWriter {
   // A record: fields in header order. Missing trailing fields are fine (the tagger counts them short).
   void Field(std::string_view value);
   Status EndRecord();
-  // Writes what is buffered. Call at the end.
+  // Writes what is buffered. Call at the end. Returns the first write error, if any (EndRecord's too).
   Status Finish();
 
   uint64_t records() const { return records_; }  // records ended so far, not counting the header
@@ -37,6 +37,7 @@ class RecordWriter {
   void Append(std::string_view value);
 
   ByteSink* sink_;
+  Status error_;  // the first failed write: later ones are not tried
   std::string buffer_;
   bool first_field_ = true;
   uint64_t records_ = 0;

@@ -96,6 +96,34 @@ Status RunDefine(const DefineCommand& cmd) {
 
 namespace {
 
+json MembersJson(const std::vector<MemberReport>& members) {
+  json out = json::array();
+  for (const MemberReport& m : members) {
+    out.push_back({{"name", m.name},
+                   {"format", m.format},
+                   {"encoding", m.encoding},
+                   {"rows", m.rows},
+                   {"identifiers", m.identifiers},
+                   {"rejected", m.rejected},
+                   {"rejects_by_reason", m.rejects_by_reason}});
+  }
+  return out;
+}
+
+// One line per member: what each part of an archive gave (a plain file says its format and encoding only
+// when they are not plain UTF-8 delimited text).
+void PrintMembers(const AddReport& report) {
+  const bool archive = report.members.size() > 1 || (!report.members.empty() && !report.members[0].name.empty());
+  for (const MemberReport& m : report.members) {
+    if (!archive && (m.format == "csv" || m.format == "lines") && m.encoding == "utf-8") continue;
+    const std::string what = archive ? "member " + m.name + " (" + m.format + ")" : "read as " + m.format;
+    std::printf("  %s: %llu rows, %llu identifiers, %llu rejected\n", what.c_str(),
+                static_cast<unsigned long long>(m.rows), static_cast<unsigned long long>(m.identifiers),
+                static_cast<unsigned long long>(m.rejected));
+    if (m.encoding != "utf-8") std::printf("    decoded from %s\n", m.encoding.c_str());
+  }
+}
+
 // The summary of an add, as JSON or as text.
 void PrintAddReport(const AddReport& report, const AddCommand& cmd) {
   const DumpRecord& d = report.dump;
@@ -110,6 +138,8 @@ void PrintAddReport(const AddReport& report, const AddCommand& cmd) {
                {"new_to_breach", d.new_to_breach},
                {"rejected", d.rejected},
                {"rejects_by_reason", d.rejects_by_reason},
+               {"container", report.container},
+               {"members", MembersJson(report.members)},
                {"buckets_written", report.buckets_written},
                {"spilled_runs", report.spilled_runs},
                {"seconds", d.seconds},
@@ -132,6 +162,7 @@ void PrintAddReport(const AddReport& report, const AddCommand& cmd) {
   for (const auto& [reason, n] : d.rejects_by_reason) {
     std::printf("    %-28s %llu\n", reason.c_str(), static_cast<unsigned long long>(n));
   }
+  PrintMembers(report);
   if (!cmd.rejects_path.empty()) std::printf("  rejected line numbers written to %s\n", cmd.rejects_path.c_str());
   std::printf("  buckets written %llu, spilled runs %llu; read %.2f s, merge %.2f s, commit %.2f s\n",
               static_cast<unsigned long long>(report.buckets_written),
@@ -154,12 +185,18 @@ Status RunAdd(const AddCommand& cmd) {
       return Status::InvalidArgument("add.kind", "unknown kind '" + cmd.kinds[i] + "' (nir, email, phone, password)");
     options.columns.push_back({*kind, i < cmd.columns.size() ? cmd.columns[i] : std::string()});
   }
-  if (cmd.format == "csv") options.format = InputFormat::kCsv;
-  if (cmd.format == "tsv") {
-    options.format = InputFormat::kCsv;
-    options.delimiter = '\t';
+  auto format = ParseInputFormat(cmd.format);
+  if (!format.ok()) return format.status();
+  options.format = *format;
+  if (cmd.format == "tsv") options.delimiter = '\t';
+  options.table = cmd.table;
+  options.member_glob = cmd.member;
+  options.encoding = cmd.encoding;
+  if (!(cmd.max_expanded_gb > 0) || cmd.max_expanded_gb > 1e6) {
+    return Status::InvalidArgument("add.max-expanded", "--max-expanded-gb is a number of GiB above 0");
   }
-  if (cmd.format == "lines") options.format = InputFormat::kLines;
+  options.max_expanded_bytes = static_cast<uint64_t>(cmd.max_expanded_gb * double(uint64_t{1} << 30));
+  options.allow_rejects = cmd.allow_rejects;
   if (!cmd.delimiter.empty()) {
     std::string d = cmd.delimiter == "\\t" || cmd.delimiter == "tab" ? "\t" : cmd.delimiter;
     if (d.size() != 1) return Status::InvalidArgument("add.delimiter", "--delimiter is one character");

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "indexer/index_commands.h"
+#include "indexer/inspect_command.h"
 
 namespace {
 
@@ -23,6 +24,7 @@ struct Commands {
   VerifyCommand verify;
   PaddingKeyCommand padding_key;
   ExportCommand export_cmd;
+  InspectCommand inspect;
 };
 
 CLI::App* AddKeygen(CLI::App& app, Commands& all) {
@@ -72,11 +74,24 @@ CLI::App* AddAdd(CLI::App& app, Commands& all) {
   auto* a = app.add_subcommand("add", "load a dump into a breach (idempotent)");
   a->add_option("--index", add.index_dir, "index directory")->required();
   a->add_option("--breach", add.breach, "breach name (defined first)")->required();
-  a->add_option("--input", add.input, "dump file: CSV/TSV/plain list, plain, gzip or zstd")->required();
+  a->add_option("--input", add.input,
+                "dump file: CSV/TSV/plain list, SQL, JSON, xlsx or free text; plain, gzip, zstd, xz, bzip2, or an "
+                "archive (zip, 7z, tar.*) whose members are each read as a dump")
+      ->required();
   a->add_option("--kind", add.kinds, "identifier kind (nir, email, phone, password); repeat for several columns")
       ->required();
-  a->add_option("--column", add.columns, "column for the --kind at the same position: header name or 1-based number");
-  a->add_option("--format", add.format, "input format")->check(CLI::IsMember({"auto", "csv", "tsv", "lines"}));
+  a->add_option(
+      "--column", add.columns,
+      "column for the --kind at the same position: header name, 1-based number, or a dotted JSON path (a.b.c)");
+  a->add_option("--format", add.format, "input format (default auto: detected from the content; text is never guessed)")
+      ->check(CLI::IsMember({"auto", "csv", "tsv", "lines", "sql", "json", "xlsx", "text"}));
+  a->add_option("--table", add.table, "SQL dump: the table to read; xlsx: the sheet (default: the only one with rows)");
+  a->add_option("--member", add.member, "archive: read only the members whose path matches this glob");
+  a->add_option("--encoding", add.encoding,
+                "text encoding: utf-8, utf-16le, utf-16be, windows-1252 (default: detected)");
+  a->add_option("--max-expanded-gb", add.max_expanded_gb, "archive: refuse one that expands to more than this (GiB)");
+  a->add_flag("--allow-rejects", add.allow_rejects,
+              "commit even when no identifier was accepted or more than half of the rows were rejected");
   a->add_option("--delimiter", add.delimiter, "CSV delimiter (default: detected)");
   a->add_flag("--header", header, "the first line is a header (default for CSV)");
   a->add_flag("--no-header", no_header, "the first line is data (default for plain lists)")->excludes("--header");
@@ -137,6 +152,20 @@ CLI::App* AddExport(CLI::App& app, Commands& all) {
   e->add_flag("--json", export_cmd.json, "print JSON");
   return e;
 }
+CLI::App* AddInspect(CLI::App& app, Commands& all) {
+  InspectCommand& inspect = all.inspect;
+  auto* i = app.add_subcommand("inspect", "show how `add` would read a dump: format, members, columns, masked samples");
+  i->add_option("--input", inspect.input, "dump file, as for add")->required();
+  i->add_option("--kind", inspect.kinds, "suggest columns for these kinds only (nir, email, phone)");
+  i->add_option("--format", inspect.format, "input format, as for add")
+      ->check(CLI::IsMember({"auto", "csv", "tsv", "lines", "sql", "json", "xlsx", "text"}));
+  i->add_option("--table", inspect.table, "SQL table or xlsx sheet, as for add");
+  i->add_option("--member", inspect.member, "archive members, as for add");
+  i->add_option("--encoding", inspect.encoding, "text encoding, as for add");
+  i->add_option("--rows", inspect.rows, "rows sampled per member")->check(CLI::Range(1, 100000));
+  i->add_flag("--json", inspect.json, "print JSON");
+  return i;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -160,6 +189,7 @@ int main(int argc, char** argv) {
       {AddVerify(app, c), [&] { return RunVerify(c.verify); }},
       {AddPaddingKey(app, c), [&] { return RunPaddingKey(c.padding_key); }},
       {AddExport(app, c), [&] { return RunExport(c.export_cmd); }},
+      {AddInspect(app, c), [&] { return RunInspect(c.inspect); }},
   };
   CLI11_PARSE(app, argc, argv);
   vigie::Status status;

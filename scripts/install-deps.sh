@@ -8,10 +8,14 @@ packages=(
   build-essential cmake ninja-build pkg-config
   librocksdb-dev libxxhash-dev libcpp-httplib-dev libssl-dev doctest-dev
   libcli11-dev nlohmann-json3-dev libzstd-dev zlib1g-dev libfmt-dev libboost1.81-dev
+  # leak dumps in archives and spreadsheets (issue 13)
+  libarchive-dev libexpat1-dev
   # the Debian package (packaging/, scripts/package.sh): man pages made from --help, cpack's dpkg-shlibdeps
   help2man dpkg-dev
   # tests and demo
   python3 curl gzip zstd procps
+  # the leak-shape tests build xz, bzip2, zip, 7z and tar samples (tests/e2e/dump_shapes.sh)
+  xz-utils bzip2 libarchive-tools
   # scripts/format.sh --check (CTest lint.format)
   clang-format
   # the static export test serves an export with nginx (tests/e2e/export_nginx.sh)

@@ -1,0 +1,25 @@
+// `vigie-index inspect`: what a dump looks like to `add` — container, members, format, encoding,
+// columns with how many sampled values are valid identifiers of each kind, masked samples, and the `add`
+// command that would load it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace vigie::cli {
+
+struct InspectCommand {
+  std::string input;
+  std::vector<std::string> kinds;  // only suggest these (default: every kind some column holds)
+  std::string format = "auto";
+  std::string table;
+  std::string member;
+  std::string encoding;
+  int rows = 500;  // rows sampled per member
+  bool json = false;
+};
+Status RunInspect(const InspectCommand& cmd);
+
+}  // namespace vigie::cli
