@@ -95,7 +95,7 @@ TEST_CASE("TranscodeJson writes records") {
       {"blank lines are skipped", "\n{\"a\":1}\n\n  \n{\"a\":2}\n\n", "a\n1\n2\n"},
       {"a malformed line is a blank record", "{\"a\":1}\n{\"a\":2,\n{\"a\":3} x\n\"open\n{\"a\":4}\n",
        "a\n1\n\n\n\n4\n"},
-      {"ndjson line whose first value is complete", "{\"a\":1}\n{\"a\":[1,{\"b\":{}}]}\n", "a|a.0\n1|\n|1\n"},
+      {"empty containers give no column", "{\"a\":1}\n{\"a\":[1,{\"b\":{}}]}\n", "a|a.0\n1|\n|1\n"},
   };
   for (const Case& c : cases) {
     const std::string name = c.name;
@@ -131,6 +131,14 @@ TEST_CASE("TranscodeJson columns: sample and options") {
     CHECK(out.text == Us("a|b\n1|\n2|3\n5|\n"));
     CHECK(out.stats.dropped_fields == 1);
     CHECK(out.stats.records == 3);
+  }
+  SUBCASE("after the sample, keys in any order find their columns") {
+    JsonOptions options;
+    options.sample_records = 1;
+    const Output out = Run("{\"a\":1,\"b\":2}\n{\"b\":3,\"a\":4}\n{\"a\":5}\n{\"x\":0,\"b\":6,\"a\":7}\n", options);
+    REQUIRE(out.status.ok());
+    CHECK(out.text == Us("a|b\n1|2\n4|3\n5|\n7|6\n"));
+    CHECK(out.stats.dropped_fields == 1);
   }
   SUBCASE("asked columns are added after the sampled ones, once") {
     JsonOptions options;

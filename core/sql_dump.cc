@@ -17,6 +17,7 @@ using sql_internal::EqualsIgnoreCase;
 using sql_internal::Escapes;
 using sql_internal::IsIdentByte;
 using sql_internal::IsSpaceByte;
+using sql_internal::kMaxNameBytes;
 using sql_internal::kMaxRowBytes;
 using sql_internal::kMaxRowFields;
 using sql_internal::kMaxValueBytes;
@@ -65,6 +66,7 @@ class SqlDumpReader {
   Status SkipWords(int count);
   Status ReadTableName(TableName* name);
   Status ReadColumnList(std::vector<std::string>* columns);
+
   SqlLexer lexer_;
   SqlRowRouter rows_;
   SqlReport* report_;
@@ -419,13 +421,14 @@ Status SqlDumpReader::ParseCopyOptions(char* delimiter) {
     value.clear();
     if (format) {
       const bool quoted = lexer_.Peek() == '\'';
-      VIGIE_RETURN_IF_ERROR(quoted ? lexer_.ReadQuoted(Escapes::kNone, &value, 64) : lexer_.ReadWord(&value));
+      VIGIE_RETURN_IF_ERROR(quoted ? lexer_.ReadQuoted(Escapes::kNone, &value, kMaxNameBytes)
+                                   : lexer_.ReadWord(&value));
       if (!EqualsIgnoreCase(value, "text")) return CopyFormatError();
       continue;
     }
     if (lexer_.Peek() == 'E' || lexer_.Peek() == 'e') lexer_.Skip(1);
     if (lexer_.Peek() != '\'') return lexer_.Syntax("a quoted COPY delimiter");
-    VIGIE_RETURN_IF_ERROR(lexer_.ReadQuoted(Escapes::kPostgres, &value, 16));
+    VIGIE_RETURN_IF_ERROR(lexer_.ReadQuoted(Escapes::kPostgres, &value, kMaxNameBytes));
     if (value.size() != 1 || value[0] == '\n' || value[0] == '\\') return lexer_.Syntax("a one-byte COPY delimiter");
     *delimiter = value[0];
   }
@@ -451,7 +454,7 @@ Status SqlDumpReader::ParseSet() {
   VIGIE_RETURN_IF_ERROR(lexer_.SkipSpace());
   word_.clear();
   if (lexer_.Peek() == '\'') {
-    VIGIE_RETURN_IF_ERROR(lexer_.ReadQuoted(Escapes::kNone, &word_, 64));
+    VIGIE_RETURN_IF_ERROR(lexer_.ReadQuoted(Escapes::kNone, &word_, kMaxNameBytes));
   } else {
     VIGIE_RETURN_IF_ERROR(lexer_.ReadWord(&word_));
   }
@@ -467,8 +470,10 @@ Status SqlDumpReader::ParseDelimiter() {
     delimiter.push_back(static_cast<char>(lexer_.Peek()));
     lexer_.Skip(1);
   }
-  if (delimiter.empty() || delimiter[0] == '\'' || delimiter[0] == '"' || delimiter[0] == '`' || delimiter[0] == '\\' ||
-      delimiter[0] == '#' || delimiter[0] == '-' || delimiter[0] == '/') {
+  // One that opens a string, an escape or a comment could never be found again.
+  const bool usable = !delimiter.empty() && delimiter.find_first_of("'\"`\\") == std::string::npos &&
+                      !delimiter.starts_with("/*") && !delimiter.starts_with("--");
+  if (!usable) {
     return lexer_.Syntax("a statement delimiter after DELIMITER");
   }
   lexer_.set_delimiter(std::move(delimiter));

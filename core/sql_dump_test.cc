@@ -303,6 +303,8 @@ TEST_CASE("sql: statements that hide INSERTs or semicolons are skipped whole") {
       "DELIMITER ;;\n"
       "CREATE PROCEDURE p() BEGIN SELECT ';'; INSERT INTO log VALUES (1); END ;;\n"
       "/*!50003 CREATE*/ /*!50003 TRIGGER tr BEFORE INSERT ON t FOR EACH ROW INSERT INTO log VALUES (2) */;;\n"
+      "DELIMITER //\n"
+      "CREATE FUNCTION f() RETURNS INT BEGIN INSERT INTO log VALUES (4); RETURN 1; END //\n"
       "DELIMITER ;\n"
       "/* a block comment; INSERT INTO log VALUES (3); */\n"
       "INSERT INTO t SELECT * FROM log;\n"

@@ -27,9 +27,7 @@ int OneLetterEscape(int letter, std::string_view letters, std::string_view bytes
 // ---- SqlScanner ----
 
 SqlScanner::SqlScanner(ByteSource* in, size_t capacity)
-    : in_(in), buf_(new char[capacity]), capacity_(capacity > 2 * kMaxLookahead ? capacity : 2 * kMaxLookahead) {
-  if (capacity_ != capacity) buf_.reset(new char[capacity_]);
-}
+    : in_(in), capacity_(std::max(capacity, 2 * kMaxLookahead)), buf_(new char[capacity_]) {}
 
 int SqlScanner::PeekSlow(size_t ahead) {
   Refill(ahead + 1);
@@ -79,13 +77,12 @@ Status SqlLexer::Syntax(std::string_view what) {
                                                    "): expected " + std::string(what));
 }
 
-Status SqlLexer::TooLong(size_t needed) const {
-  const std::string where = " at byte " + std::to_string(offset()) + " in statement " +
+Status SqlLexer::TooLong(size_t limit) const {
+  const std::string where = " starting at byte " + std::to_string(value_offset_) + " in statement " +
                             std::to_string(statement_number_) + " (starting at byte " +
                             std::to_string(statement_start_) + ")";
-  if (needed > kMaxRowBytes) {
-    return Status::InvalidArgument("sql.row-too-long", "a row longer than 64 MiB" + where);
-  }
+  if (limit >= kMaxRowBytes)
+    return Status::InvalidArgument("sql.row-too-long", "a row longer than 64 MiB, at a value" + where);
   return Status::InvalidArgument("sql.value-too-long",
                                  "a value longer than 16 MiB (or a name longer than 4 KiB)" + where);
 }
@@ -145,7 +142,7 @@ Status SqlLexer::SkipBlockComment() {
   }
 }
 
-Status SqlLexer::SkipSpace() {
+Status SqlLexer::SkipSpaceAndComments() {
   for (;;) {
     const int c = Peek();
     if (IsSpaceByte(c)) {
@@ -178,11 +175,12 @@ Status SqlLexer::SkipBetweenStatements() {
 }
 
 Status SqlLexer::ReadWord(std::string* out, size_t limit) {
+  value_offset_ = offset();
   for (;;) {
     const std::string_view w = scanner_.Window();
     size_t i = 0;
     while (i < w.size() && IsIdentByte(static_cast<unsigned char>(w[i]))) ++i;
-    if (out->size() + i > limit) return TooLong(out->size() + i);
+    if (out->size() + i > limit) return TooLong(limit);
     out->append(w.data(), i);
     Skip(i);
     if (i < w.size() || w.empty()) return Status::Ok();
@@ -200,6 +198,7 @@ Status SqlLexer::ReadName(std::string* out) {
 // ---- SqlLexer: strings and numbers ----
 
 Status SqlLexer::ReadQuoted(Escapes escapes, std::string* out, size_t limit) {
+  value_offset_ = offset();
   const char quote = static_cast<char>(Peek());
   Skip(1);
   for (;;) {
@@ -212,14 +211,14 @@ Status SqlLexer::ReadQuoted(Escapes escapes, std::string* out, size_t limit) {
     } else {
       while (i < w.size() && w[i] != quote && w[i] != '\\') ++i;
     }
-    if (out->size() + i > limit) return TooLong(out->size() + i);
+    if (out->size() + i > limit) return TooLong(limit);
     out->append(w.data(), i);
     Skip(i);
     if (i == w.size()) continue;
     if (w[i] == '\\') {
       VIGIE_RETURN_IF_ERROR(ReadEscape(escapes, out, limit));
     } else if (PeekAt(1) == static_cast<unsigned char>(quote)) {  // a doubled quote stands for itself
-      if (out->size() + 1 > limit) return TooLong(out->size() + 1);
+      if (out->size() + 1 > limit) return TooLong(limit);
       out->push_back(quote);
       Skip(2);
     } else {
@@ -247,7 +246,7 @@ Status SqlLexer::ReadEscape(Escapes escapes, std::string* out, size_t limit) {
   const int c = PeekAt(1);
   if (c < 0)
     return Truncated(escapes == Escapes::kCopy ? "COPY data without its \\. line" : "a quoted string left open");
-  if (out->size() + 4 > limit) return TooLong(out->size() + 4);
+  if (out->size() + 4 > limit) return TooLong(limit);
   Skip(2);
   int byte = -1;
   if (escapes == Escapes::kMySql) {
@@ -275,10 +274,11 @@ Status SqlLexer::ReadEscape(Escapes escapes, std::string* out, size_t limit) {
 }
 
 Status SqlLexer::ReadNumber(std::string* out, size_t limit) {
+  value_offset_ = offset();
   if (Peek() == '0' && (PeekAt(1) == 'x' || PeekAt(1) == 'X')) {
     Skip(2);
     const size_t start = out->size();
-    VIGIE_RETURN_IF_ERROR(ReadWord(out, start + 2 * (limit - start)));
+    if (!ReadWord(out, start + 2 * (limit - start)).ok()) return TooLong(limit);  // digits: 2 per byte
     for (size_t i = start; i < out->size(); ++i) {
       if (HexValue((*out)[i]) < 0) return Syntax("hex digits after 0x");
     }
@@ -286,19 +286,25 @@ Status SqlLexer::ReadNumber(std::string* out, size_t limit) {
     return BinaryToText(out, start, limit);
   }
   if (Peek() == '-' || Peek() == '+') {
-    if (out->size() + 1 > limit) return TooLong(out->size() + 1);
+    if (out->size() + 1 > limit) return TooLong(limit);
     out->push_back(static_cast<char>(Peek()));
     Skip(1);
   }
   const size_t start = out->size();
   for (;;) {
-    const int c = Peek();
-    const int before = out->size() > start ? out->back() : 0;
-    const bool exponent_sign = (c == '-' || c == '+') && (before == 'e' || before == 'E');
-    if (!(c >= 0 && (IsIdentByte(c) || c == '.' || exponent_sign))) return Status::Ok();
-    if (out->size() + 1 > limit) return TooLong(out->size() + 1);
-    out->push_back(static_cast<char>(c));
-    Skip(1);
+    const std::string_view w = scanner_.Window();
+    size_t i = 0;
+    while (i < w.size()) {
+      const int c = static_cast<unsigned char>(w[i]);
+      const char before = i > 0 ? w[i - 1] : (out->size() > start ? out->back() : '\0');
+      const bool exponent_sign = (c == '-' || c == '+') && (before == 'e' || before == 'E');
+      if (!IsIdentByte(c) && c != '.' && !exponent_sign) break;
+      ++i;
+    }
+    if (out->size() + i > limit) return TooLong(limit);
+    out->append(w.data(), i);
+    Skip(i);
+    if (i < w.size() || w.empty()) return Status::Ok();
   }
 }
 
@@ -310,7 +316,7 @@ Status SqlLexer::ReadHexString(std::string* out, size_t limit) {
     if (c == '\'') break;
     if (c < 0) return Truncated("a hex string left open");
     if (HexValue(c) < 0) return Syntax("hex digits in X'…'");
-    if (out->size() + 1 > start + 2 * (limit - start)) return TooLong(out->size() + 1);
+    if (out->size() + 1 > start + 2 * (limit - start)) return TooLong(limit);
     out->push_back(static_cast<char>(c));
     Skip(1);
   }
@@ -321,20 +327,22 @@ Status SqlLexer::ReadHexString(std::string* out, size_t limit) {
 
 Status SqlLexer::BinaryToText(std::string* text, size_t start, size_t limit) {
   if (!MakeBinaryReadable(text, start, limit) || text->size() > limit) {
-    return TooLong(start + 2 * (text->size() - start));
+    return TooLong(limit);
   }
   return Status::Ok();
 }
 
 // ---- SqlLexer: balanced text and whole statements ----
 
+Status SqlLexer::Keep(std::string* raw, std::string_view bytes, size_t limit) const {
+  if (raw == nullptr) return Status::Ok();
+  if (raw->size() + bytes.size() > limit) return TooLong(limit);
+  raw->append(bytes);
+  return Status::Ok();
+}
+
 Status SqlLexer::SkipQuoted(char quote, Escapes escapes, std::string* raw, size_t limit) {
-  auto keep = [&](std::string_view bytes) -> Status {
-    if (raw == nullptr) return Status::Ok();
-    if (raw->size() + bytes.size() > limit) return TooLong(raw->size() + bytes.size());
-    raw->append(bytes);
-    return Status::Ok();
-  };
+  auto keep = [&](std::string_view bytes) { return Keep(raw, bytes, limit); };
   VIGIE_RETURN_IF_ERROR(keep(std::string_view(&quote, 1)));
   Skip(1);
   for (;;) {
@@ -375,29 +383,26 @@ Status SqlLexer::SkipDollarQuoted(size_t tag_length, std::string* raw, size_t li
   std::string tag;
   for (size_t i = 0; i < tag_length; ++i) tag.push_back(static_cast<char>(PeekAt(i)));
   Skip(tag_length);
-  if (raw != nullptr) raw->append(tag);
+  VIGIE_RETURN_IF_ERROR(Keep(raw, tag, limit));
   for (;;) {
-    if (raw != nullptr && raw->size() > limit) return TooLong(raw->size());
     const std::string_view w = scanner_.Window();
     if (w.empty()) return Truncated("a $-quoted string left open");
     const void* dollar = std::memchr(w.data(), '$', w.size());
     const size_t i = dollar == nullptr ? w.size() : static_cast<size_t>(static_cast<const char*>(dollar) - w.data());
-    if (raw != nullptr) raw->append(w.data(), i);
+    VIGIE_RETURN_IF_ERROR(Keep(raw, w.substr(0, i), limit));
     Skip(i);
     if (i == w.size()) continue;
     size_t matched = 0;
     while (matched < tag.size() && PeekAt(matched) == static_cast<unsigned char>(tag[matched])) ++matched;
-    if (matched == tag.size()) {
-      Skip(tag.size());
-      if (raw != nullptr) raw->append(tag);
-      return Status::Ok();
-    }
-    if (raw != nullptr) raw->push_back('$');
-    Skip(1);
+    const size_t taken = matched == tag.size() ? tag.size() : 1;
+    VIGIE_RETURN_IF_ERROR(Keep(raw, std::string_view(tag).substr(0, taken), limit));
+    Skip(taken);
+    if (taken == tag.size()) return Status::Ok();
   }
 }
 
 Status SqlLexer::ScanBalanced(bool at_separators, std::string* raw, size_t limit, Stop* stop) {
+  value_offset_ = offset();
   int depth = 0;
   int before = -1, before2 = -1;  // the two bytes before the cursor: E'…' and $tag$ openers depend on them
   for (;;) {
@@ -430,10 +435,8 @@ Status SqlLexer::ScanBalanced(bool at_separators, std::string* raw, size_t limit
     } else {
       if (c == '(') ++depth;
       if (c == ')' && depth > 0) --depth;
-      if (raw != nullptr) {
-        if (raw->size() + 1 > limit) return TooLong(raw->size() + 1);
-        raw->push_back(static_cast<char>(c));
-      }
+      const char byte = static_cast<char>(c);
+      VIGIE_RETURN_IF_ERROR(Keep(raw, std::string_view(&byte, 1), limit));
       Skip(1);
     }
     before2 = before;
@@ -478,14 +481,15 @@ Status SqlLexer::ReadCopyLine(char delimiter, std::string* row, std::vector<size
   if (*end_marker) return Status::Ok();
   if (Peek() < 0) return Truncated("COPY data without its \\. line");
   size_t value_start = row->size();
+  value_offset_ = offset();
   bool literal_cr_last = false;  // a "\r\n" line end drops the '\r'; an escaped \r is data
   for (;;) {
     const std::string_view w = scanner_.Window();
     if (w.empty()) return Truncated("COPY data without its \\. line");
     size_t i = 0;
     while (i < w.size() && w[i] != delimiter && w[i] != '\n' && w[i] != '\\') ++i;
-    const size_t needed = row->size() + i;
-    if (needed - value_start > kMaxValueBytes || needed > kMaxRowBytes) return TooLong(needed);
+    const size_t limit = std::min(value_start + kMaxValueBytes, kMaxRowBytes);
+    if (row->size() + i > limit) return TooLong(limit);
     row->append(w.data(), i);
     Skip(i);
     if (i > 0) literal_cr_last = w[i - 1] == '\r';
@@ -496,7 +500,7 @@ Status SqlLexer::ReadCopyLine(char delimiter, std::string* row, std::vector<size
       if (next == 'N' && row->size() == value_start) {
         Skip(2);  // \N: NULL, written as an empty field
       } else {
-        VIGIE_RETURN_IF_ERROR(ReadEscape(Escapes::kCopy, row, std::min(value_start + kMaxValueBytes, kMaxRowBytes)));
+        VIGIE_RETURN_IF_ERROR(ReadEscape(Escapes::kCopy, row, limit));
       }
       literal_cr_last = false;
       continue;
@@ -507,6 +511,7 @@ Status SqlLexer::ReadCopyLine(char delimiter, std::string* row, std::vector<size
     Skip(1);
     if (at == '\n') return Status::Ok();
     value_start = row->size();
+    value_offset_ = offset();
     literal_cr_last = false;
   }
 }

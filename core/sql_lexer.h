@@ -60,8 +60,8 @@ class SqlScanner {
   void Refill(size_t want);
 
   ByteSource* in_;
-  std::unique_ptr<char[]> buf_;
   size_t capacity_;
+  std::unique_ptr<char[]> buf_;
   size_t pos_ = 0;
   size_t end_ = 0;
   uint64_t base_ = 0;  // stream offset of buf_[0]
@@ -82,7 +82,6 @@ class SqlLexer {
   int Peek() { return scanner_.Peek(); }
   int PeekAt(size_t ahead) { return scanner_.PeekAt(ahead); }
   void Skip(size_t n = 1) { scanner_.Skip(n); }
-  SqlScanner& scanner() { return scanner_; }
   uint64_t offset() const { return scanner_.offset(); }
   const Status& read_status() const { return scanner_.read_status(); }
 
@@ -105,10 +104,12 @@ class SqlLexer {
     in_statement_ = true;
   }
   uint64_t statement_number() const { return statement_number_; }
-  uint64_t statement_start() const { return statement_start_; }
 
   // Whitespace and comments inside a statement. Fails only on a comment left open at the end.
-  Status SkipSpace();
+  Status SkipSpace() {  // inline: called around every value
+    const int c = Peek();
+    return IsSpaceByte(c) || c == '-' || c == '/' ? SkipSpaceAndComments() : Status::Ok();
+  }
   // Also '#' lines, psql "\command" lines, a UTF-8 BOM and empty statements.
   Status SkipBetweenStatements();
   // Appends the bare word at the cursor (IsIdentByte run); appends nothing when there is none.
@@ -141,13 +142,16 @@ class SqlLexer {
   // The errors, naming the statement and byte offsets. Syntax is Truncated when the input has ended.
   Status Truncated(std::string_view what) const;
   Status Syntax(std::string_view what);
-  Status TooLong(size_t needed) const;  // "sql.row-too-long" when `needed` passes kMaxRowBytes
+  // A value over `limit`, the limit it was read under: "sql.row-too-long" when that is kMaxRowBytes.
+  Status TooLong(size_t limit) const;
   Status RowTooWide() const;
 
  private:
+  Status SkipSpaceAndComments();
   Status SkipBlockComment();
   size_t ReadDigits(int base, size_t max_digits, uint32_t* value);
   Status ReadEscape(Escapes escapes, std::string* out, size_t limit);
+  Status Keep(std::string* raw, std::string_view bytes, size_t limit) const;  // appends unless raw is null
   Status SkipQuoted(char quote, Escapes escapes, std::string* raw, size_t limit);
   size_t DollarTagLength();  // of the $tag$ opener at the cursor; 0 when there is none
   Status SkipDollarQuoted(size_t tag_length, std::string* raw, size_t limit);
@@ -160,7 +164,8 @@ class SqlLexer {
   std::string delimiter_ = ";";
   uint64_t statement_number_ = 0;
   uint64_t statement_start_ = 0;
-  bool in_statement_ = false;  // false in the comments and space before the next statement
+  bool in_statement_ = false;  // false in the space and comments before the next statement
+  uint64_t value_offset_ = 0;  // where the value being read started, for TooLong
 };
 
 }  // namespace vigie::sql_internal
