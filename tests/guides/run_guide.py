@@ -14,7 +14,7 @@ In an expected line, "…" matches any text within the line (timings, keys, date
 ignored. Commands run with bash in the guide's folder, one after the other (files and processes carry
 over; so do `export` and `cd` commands, replayed before each later command, as in one shell session), with
 BIN_DIR... first on PATH; a command ending in " &" runs in the background and is stopped when the guide
-ends. A command gets COMMAND_TIMEOUT seconds. Blocks with another info string (```sh, ```text, none) are not run: they are synopses or
+ends. $VIGIE_DOCS is the guide's own folder. A command gets COMMAND_TIMEOUT seconds. Blocks with another info string (```sh, ```text, none) are not run: they are synopses or
 illustrations. Exits 1 naming the first command whose output or status differs, with both outputs.
 """
 import os
@@ -97,8 +97,10 @@ def main():
     if not commands:
         raise SystemExit(f"{guide}: no console block to run")
     work = tempfile.mkdtemp(prefix="vigie-guide-")
+    # VIGIE_DOCS: the folder of the guide, where a guide finds the files that lie beside it (nginx-vigie.conf);
+    # an installed package has them in /usr/share/doc/vigie.
     env = dict(os.environ, PATH=os.pathsep.join(bin_dirs + [os.environ.get("PATH", "")]), TZ="UTC",
-               LC_ALL="C.UTF-8", HOME=work)
+               LC_ALL="C.UTF-8", HOME=work, VIGIE_DOCS=os.path.dirname(os.path.abspath(guide)))
     background = []
     session = []  # export and cd commands so far: the shell state later commands start from
     failed = False
