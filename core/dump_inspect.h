@@ -6,7 +6,9 @@
 // will see. Thread-safety: pure function over its arguments.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/column_guess.h"
@@ -21,6 +23,9 @@ struct MemberInspection {
   std::string encoding;
   Dialect dialect;
   SampleProfile profile;
+  // A SQL dump (a plain file): every table that has rows, with its row count, from a survey of the whole
+  // dump; the profile is left empty when several tables have rows and no --table chose one.
+  std::vector<std::pair<std::string, uint64_t>> sql_tables;
 };
 
 struct DumpInspection {

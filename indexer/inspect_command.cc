@@ -68,6 +68,7 @@ json MemberJson(const MemberInspection& m) {
           {"delimiter", m.dialect.format == Format::kCsv ? DelimiterName(m.dialect.delimiter) : ""},
           {"header", m.dialect.header},
           {"rows_sampled", m.profile.rows},
+          {"sql_tables", m.sql_tables},
           {"columns", columns}};
 }
 
@@ -77,6 +78,13 @@ void PrintMember(const MemberInspection& m) {
   if (m.format == InputFormat::kCsv) std::printf(" (delimiter %s)", DelimiterName(m.dialect.delimiter).c_str());
   std::printf(", %s, %s, %llu rows sampled\n", m.encoding.c_str(), m.dialect.header ? "with a header" : "no header",
               static_cast<unsigned long long>(m.profile.rows));
+  for (const auto& [table, rows] : m.sql_tables) {
+    std::printf("  table %s: %llu rows\n", table.c_str(), static_cast<unsigned long long>(rows));
+  }
+  if (m.sql_tables.size() > 1 && m.profile.columns.empty()) {
+    std::printf("  several tables have rows: choose one with --table to see its columns\n");
+    return;
+  }
   std::printf("  %-4s %-24s %6s %6s %6s  %s\n", "col", "name", "nir", "email", "phone", "samples (masked)");
   for (size_t c = 0; c < m.profile.columns.size(); ++c) {
     const ColumnProfile& col = m.profile.columns[c];

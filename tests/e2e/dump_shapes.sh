@@ -42,6 +42,28 @@ zip_n=$(awk -F'\t' '$1=="parts.zip"{print NR}' shapes/expected.tsv)
 expect_eq "zip: two members" "$(json '["members"]' < "add-$zip_n.json" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2
 expect_eq "zip: container" "$(json '["container"]' < "add-$zip_n.json")" "ZIP 2.0 (deflation)"
 
+# inspect: what add will see, without a whole identifier in what it prints.
+"$VI" inspect --input shapes/mysql.sql --json > inspect-sql.json
+expect_eq "inspect: the SQL dump's tables with rows" \
+  "$(json '["members"][0]["sql_tables"]' < inspect-sql.json | python3 -c 'import json,sys; print(" ".join(f"{t}={n}" for t, n in json.load(sys.stdin)))')" \
+  "organismes=2 assures=200"
+"$VI" inspect --input shapes/mysql.sql --table assures --kind nir > inspect-sql.txt
+grep -q -- "--table assures --kind nir$" inspect-sql.txt || fail "inspect suggests --table: $(cat inspect-sql.txt)"
+"$VI" inspect --input shapes/export.ndjson --kind nir > inspect-ndjson.txt
+grep -q -- "--kind nir --column person.ids.nir$" inspect-ndjson.txt ||
+  fail "inspect finds the NIR column by content: $(cat inspect-ndjson.txt)"
+"$VI" inspect --input shapes/parts.zip --json > inspect-zip.json
+expect_eq "inspect: zip members" "$(json '["members"]' < inspect-zip.json | python3 -c 'import json,sys; print(" ".join(m["name"] for m in json.load(sys.stdin)))')" \
+  "leak/part-1.csv leak/part-2.csv"
+for f in shapes/*.nirs; do cat "$f"; done | sort -u > all.nirs
+for shape in multiline.csv utf16.tsv export.json assures.xlsx; do
+  "$VI" inspect --input "shapes/$shape" > "inspect-$shape.txt" || fail "inspect $shape: $(cat "inspect-$shape.txt")"
+done
+if grep -ohE '[0-9AB]{15}' inspect-*.txt inspect-*.json | grep -qxFf all.nirs; then
+  fail "inspect printed a whole NIR"
+fi
+grep -q "to load it:" inspect-assures.xlsx.txt || fail "inspect xlsx: $(cat inspect-assures.xlsx.txt)"
+
 gen_of() { "$VI" stats --index idx --json | json '["generation"]'; }
 "$VI" define --index idx --breach bad --title Bad --date 2024-03-01 --data-classes nir > /dev/null
 before=$(gen_of)
