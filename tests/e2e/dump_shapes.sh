@@ -65,6 +65,12 @@ fi
 grep -q "to load it:" inspect-assures.xlsx.txt || fail "inspect xlsx: $(cat inspect-assures.xlsx.txt)"
 
 gen_of() { "$VI" stats --index idx --json | json '["generation"]'; }
+
+# An archive is one dump: adding it again is skipped, and changes nothing.
+before=$(gen_of)
+"$VI" add --index idx --breach "shape-$zip_n" --input shapes/parts.zip --kind nir --json --no-progress > readd.json
+expect_eq "zip added again: skipped" "$(json '["skipped"]' < readd.json)" true
+expect_eq "zip added again: index unchanged" "$(gen_of)" "$before"
 "$VI" define --index idx --breach bad --title Bad --date 2024-03-01 --data-classes nir > /dev/null
 before=$(gen_of)
 
