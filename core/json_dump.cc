@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_ndjson.h"
+
 namespace vigie {
 namespace {
 
@@ -34,8 +36,8 @@ Status Located(const Status& status, const std::string& where) {
 
 std::string NearByte(uint64_t offset) { return "near byte " + std::to_string(offset); }
 
-// Buffers the source: whole lines for NDJSON, a byte at a time for the document parser, and a look-ahead
-// that is not consumed to tell the two apart.
+// Buffers the source: whole lines for NDJSON (see json_internal::NextLine), a byte at a time for the document
+// parser, and a look-ahead that is not consumed to tell the two apart.
 class ByteReader {
  public:
   explicit ByteReader(ByteSource* in) : in_(in), buf_(kReadChunk) {}
@@ -50,31 +52,6 @@ class ByteReader {
   const Status& status() const { return status_; }
   uint64_t offset() const { return base_ + pos_; }  // of the read position, from the start of the input
   uint64_t bytes_read() const { return base_ + end_; }
-
-  // NDJSON: the next line without its '\n', valid until the next call. False at the end of the input.
-  Result<bool> NextLine(std::string_view* line) {
-    size_t scanned = 0;  // from pos_, which Refill moves
-    for (;;) {
-      const char* start = buf_.data() + pos_;
-      const void* newline = std::memchr(start + scanned, '\n', end_ - pos_ - scanned);
-      if (newline != nullptr) {
-        const size_t length = static_cast<const char*>(newline) - start;
-        if (length > kJsonMaxRecordBytes) return LineTooLarge();
-        *line = std::string_view(start, length);
-        pos_ += length + 1;
-        return true;
-      }
-      scanned = end_ - pos_;
-      if (scanned > kJsonMaxRecordBytes) return LineTooLarge();
-      if (!Refill()) {
-        if (!status_.ok()) return status_;
-        if (pos_ == end_) return false;
-        *line = std::string_view(buf_.data() + pos_, end_ - pos_);
-        pos_ = end_;
-        return true;
-      }
-    }
-  }
 
   // Document, at each record's start and end: false (see status()) when more than kJsonMaxRecordBytes
   // were read since the last checkpoint. From the first call on, Refill refuses to buffer more than that,
@@ -114,7 +91,6 @@ class ByteReader {
     return true;
   }
 
-  static Status LineTooLarge() { return Status::InvalidArgument("json.record-too-large", "a line is over 16 MiB"); }
   // The same error wherever it is seen first (here or in Refill), whatever the sizes of the reads.
   bool SpanTooLarge() {
     status_ = Status::InvalidArgument(
@@ -528,16 +504,20 @@ Shape DetectShape(ByteReader* reader) {
 
 Status TranscodeLines(ByteReader* reader, ColumnTable* table, JsonStats* stats) {
   Flattener flattener(table, nullptr);
+  std::vector<json_internal::LineEvent> events;  // most lines: see json_ndjson.h
+  std::string scratch;
   uint64_t line_number = 0;
   std::string_view line;
   for (;;) {
-    Result<bool> more = reader->NextLine(&line);
+    Result<bool> more = json_internal::NextLine(reader, &line);
     ++line_number;
     if (!more.ok()) return Located(more.status(), "line " + std::to_string(line_number));
     if (!*more) break;
     if (IsBlank(line)) continue;
     flattener.Reset();
-    const bool parsed = Json::sax_parse(line.begin(), line.end(), &flattener);
+    const bool parsed = json_internal::ScanSimpleLine(line, &events)
+                            ? json_internal::ReplayLine(events, &flattener, &scratch)
+                            : Json::sax_parse(line.begin(), line.end(), &flattener);
     if (!flattener.error().ok()) return Located(flattener.error(), "line " + std::to_string(line_number));
     if (parsed && flattener.record_done()) {
       VIGIE_RETURN_IF_ERROR(table->EndRecord());

@@ -10,6 +10,8 @@
 // (numbers aside), so that it never quotes the dump. On success the output is a header line then one line
 // per record (JsonStats::records), each either blank (a malformed NDJSON line, or no column at all) or
 // exactly as wide as the header; the header holds the asked column, and at most kJsonMaxColumns others.
+// Every line the fast NDJSON reader (core/json_ndjson.h) takes is one nlohmann takes, with the same handler
+// calls.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -18,11 +20,14 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/byte_stream.h"
 #include "core/json_dump.h"
+#include "core/json_ndjson.h"
 #include "core/record_writer.h"
 #include "tests/fuzz/fuzz_util.h"
+#include "tests/sax_recorder.h"
 
 namespace {
 
@@ -119,6 +124,24 @@ void CheckOutput(const Run& run, const vigie::JsonOptions& options) {
   FUZZ_CHECK(run.stats.malformed_lines <= blank, "a malformed line is a blank record");
 }
 
+// The fast NDJSON reader (core/json_ndjson.h) against nlohmann, line by line: a line it takes must be one
+// nlohmann takes too, with the same handler calls.
+void CheckFastLines(std::string_view dump) {
+  std::vector<vigie::json_internal::LineEvent> events;
+  std::string scratch;
+  while (!dump.empty()) {
+    const size_t end = std::min(dump.find('\n'), dump.size());
+    std::string_view line = dump.substr(0, end);
+    dump.remove_prefix(std::min(end + 1, dump.size()));
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!vigie::json_internal::ScanSimpleLine(line, &events)) continue;
+    vigie::testing::SaxRecorder slow, replayed;
+    FUZZ_CHECK(nlohmann::json::sax_parse(line.begin(), line.end(), &slow), "nlohmann takes what the fast reader takes");
+    FUZZ_CHECK(vigie::json_internal::ReplayLine(events, &replayed, &scratch), "a scanned line replays");
+    FUZZ_CHECK(replayed.calls == slow.calls, "the fast reader makes nlohmann's calls");
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -129,6 +152,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view column = in.Bytes(16);
   if (!column.empty()) options.columns.emplace_back(column);
   const std::string_view dump = in.Rest();
+  CheckFastLines(dump);
 
   const Run whole = Transcode(dump, options, SIZE_MAX);
   const Run cut = Transcode(dump, options, kReadSizes[params & 7]);
