@@ -58,6 +58,10 @@ class StringSink : public ByteSink {
   std::string out;
 };
 
+// Hands out the next bytes of `buffered` from *pos (at most cap) and advances *pos: the end of Read for a
+// stage that decodes into an output buffer and gives it out piece by piece.
+size_t TakeBuffered(const std::string& buffered, size_t* pos, char* buf, size_t cap);
+
 // Reads `source` to the end into *out (tests, small members).
 Status ReadAll(ByteSource* source, std::string* out, size_t limit = SIZE_MAX);
 

@@ -45,12 +45,7 @@ class PeekSource : public ByteSource {
   // Drops the first n bytes of the sample from what is replayed (a byte order mark).
   void Skip(size_t n) { pos_ = std::min(n, sample_.size()); }
   Result<size_t> Read(char* buf, size_t cap) override {
-    if (pos_ < sample_.size()) {
-      const size_t n = std::min(cap, sample_.size() - pos_);
-      std::memcpy(buf, sample_.data() + pos_, n);
-      pos_ += n;
-      return n;
-    }
+    if (pos_ < sample_.size()) return TakeBuffered(sample_, &pos_, buf, cap);
     return inner_->Read(buf, cap);
   }
   uint64_t raw_bytes_read() const override { return inner_->raw_bytes_read(); }

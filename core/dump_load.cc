@@ -133,15 +133,8 @@ Result<LoadPlan> PlanLoad(const Index& index, const Scheme& scheme, const AddOpt
   if (!digest.ok()) return digest.status().WithContext(options.input_path);
   plan.digest_hex = digest->Hex();
 
-  DumpInputOptions input_options;
-  input_options.format = options.format;
-  input_options.delimiter = options.delimiter;
-  input_options.header = options.header;
+  DumpInputOptions input_options = options.input;
   input_options.passwords = plan.passwords;
-  input_options.encoding = options.encoding;
-  input_options.table = options.table;
-  input_options.member_glob = options.member_glob;
-  input_options.max_expanded_bytes = options.max_expanded_bytes;
   for (const ColumnChoice& c : options.columns) {
     if (!c.column.empty()) input_options.json_columns.push_back(c.column);
   }

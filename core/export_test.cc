@@ -70,7 +70,7 @@ std::unique_ptr<PublishedIndex> Build(const std::string& dir, SchemeId scheme, b
     add.breach = "acme-2024";
     add.input_path = dir + "/dump.txt";
     add.columns = {{kind, ""}};
-    add.format = InputFormat::kLines;
+    add.input.format = InputFormat::kLines;
     add.threads = 1;
     REQUIRE(AddDump(index->get(), **s, add).ok());
   }

@@ -50,16 +50,12 @@ struct AddOptions {
   std::string breach;                 // must be defined
   std::string input_path;             // any shape core/dump_input.h reads
   std::vector<ColumnChoice> columns;  // at least one
-  InputFormat format = InputFormat::kAuto;
-  char delimiter = 0;                                 // 0: detect from the first line
-  int header = -1;                                    // -1: CSV has a header, a plain list has none; 0/1 force
-  int threads = 0;                                    // 0: one per core
-  size_t memory_bytes = size_t{1} << 30;              // budget for record buffers before spilling sorted runs
-  std::string rejects_path;                           // if set: "line<TAB>reason" for every rejected row (no content)
-  std::string table;                                  // SQL table or xlsx sheet (--table); "": the only one with rows
-  std::string member_glob;                            // archive members to read (--member); "": all
-  std::string encoding;                               // "": detected (core/text_encoding.h)
-  uint64_t max_expanded_bytes = uint64_t{256} << 30;  // archive bomb guard (--max-expanded-gb)
+  // How to read the input: format, delimiter, header, encoding, --table, --member, the expansion cap.
+  // Its `passwords` and `json_columns` are set by AddDump from `columns`.
+  DumpInputOptions input;
+  int threads = 0;                        // 0: one per core
+  size_t memory_bytes = size_t{1} << 30;  // budget for record buffers before spilling sorted runs
+  std::string rejects_path;               // if set: "line<TAB>reason" for every rejected row (no content)
   bool allow_rejects = false;  // commit even when no identifier was accepted or over half the rows were rejected
   // Progress callback, called from the reader thread about every 100 ms. phase: "read" or "merge".
   std::function<void(std::string_view phase, uint64_t done, uint64_t total, uint64_t rows)> progress;

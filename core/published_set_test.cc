@@ -43,7 +43,7 @@ std::string BuildIndex(const std::string& dir, int shard_bits, bool pad) {
     add.breach = breach;
     add.input_path = input;
     add.columns = {{Kind::kEmail, ""}};
-    add.format = InputFormat::kLines;
+    add.input.format = InputFormat::kLines;
     add.threads = 1;
     REQUIRE(AddDump(index->get(), **scheme, add).ok());
   }

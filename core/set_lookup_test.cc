@@ -38,7 +38,7 @@ struct Fixture {
     AddOptions add{.breach = breach,
                    .input_path = dir + "/in.txt",
                    .columns = {{Kind::kEmail, ""}},
-                   .format = InputFormat::kLines,
+                   .input = {.format = InputFormat::kLines},
                    .threads = 1};
     REQUIRE(AddDump(index.get(), **MakeUnkeyedScheme(SchemeId::kSha256), add).ok());
   }

@@ -178,10 +178,7 @@ Status TextDecoder::Fill() {
 
 Result<size_t> TextDecoder::Read(char* buf, size_t cap) {
   VIGIE_RETURN_IF_ERROR(Fill());
-  const size_t n = std::min(cap, out_.size() - out_pos_);
-  std::memcpy(buf, out_.data() + out_pos_, n);
-  out_pos_ += n;
-  return n;
+  return TakeBuffered(out_, &out_pos_, buf, cap);
 }
 
 }  // namespace vigie

@@ -172,6 +172,17 @@ void PrintAddReport(const AddReport& report, const AddCommand& cmd) {
 
 }  // namespace
 
+Status ApplyDumpFlags(const DumpFlags& flags, DumpInputOptions* options) {
+  auto format = ParseInputFormat(flags.format);
+  if (!format.ok()) return format.status();
+  options->format = *format;
+  if (flags.format == "tsv") options->delimiter = '\t';
+  options->table = flags.table;
+  options->member_glob = flags.member;
+  options->encoding = flags.encoding;
+  return Status::Ok();
+}
+
 Status RunAdd(const AddCommand& cmd) {
   AddOptions options;
   options.breach = cmd.breach;
@@ -185,24 +196,18 @@ Status RunAdd(const AddCommand& cmd) {
       return Status::InvalidArgument("add.kind", "unknown kind '" + cmd.kinds[i] + "' (nir, email, phone, password)");
     options.columns.push_back({*kind, i < cmd.columns.size() ? cmd.columns[i] : std::string()});
   }
-  auto format = ParseInputFormat(cmd.format);
-  if (!format.ok()) return format.status();
-  options.format = *format;
-  if (cmd.format == "tsv") options.delimiter = '\t';
-  options.table = cmd.table;
-  options.member_glob = cmd.member;
-  options.encoding = cmd.encoding;
+  VIGIE_RETURN_IF_ERROR(ApplyDumpFlags(cmd.dump, &options.input));
   if (!(cmd.max_expanded_gb > 0) || cmd.max_expanded_gb > 1e6) {
     return Status::InvalidArgument("add.max-expanded", "--max-expanded-gb is a number of GiB above 0");
   }
-  options.max_expanded_bytes = static_cast<uint64_t>(cmd.max_expanded_gb * double(uint64_t{1} << 30));
+  options.input.max_expanded_bytes = static_cast<uint64_t>(cmd.max_expanded_gb * double(uint64_t{1} << 30));
   options.allow_rejects = cmd.allow_rejects;
   if (!cmd.delimiter.empty()) {
     std::string d = cmd.delimiter == "\\t" || cmd.delimiter == "tab" ? "\t" : cmd.delimiter;
     if (d.size() != 1) return Status::InvalidArgument("add.delimiter", "--delimiter is one character");
-    options.delimiter = d[0];
+    options.input.delimiter = d[0];
   }
-  options.header = cmd.header;
+  options.input.header = cmd.header;
   options.threads = cmd.threads;
   options.memory_bytes = cmd.memory_mb << 20;
   options.rejects_path = cmd.rejects_path;

@@ -37,22 +37,29 @@ struct DefineCommand {
 };
 Status RunDefine(const DefineCommand& cmd);
 
+// How `add` and `inspect` read a dump: the options they share.
+struct DumpFlags {
+  std::string format = "auto";  // auto | csv | tsv | lines | sql | json | xlsx | text
+  std::string table;            // SQL table or xlsx sheet
+  std::string member;           // archive members to read (glob)
+  std::string encoding;         // empty: detected
+};
+// Fills the reading options from the flags (--format tsv also means a tab delimiter).
+Status ApplyDumpFlags(const DumpFlags& flags, DumpInputOptions* options);
+
 struct AddCommand {
   std::string index_dir;
   std::string breach;
   std::string input;
   std::vector<std::string> kinds;    // --kind, repeated
   std::vector<std::string> columns;  // --column, paired with --kind by position
-  std::string format = "auto";       // auto | csv | tsv | lines | sql | json | xlsx | text
+  DumpFlags dump;                    // --format, --table, --member, --encoding
   std::string delimiter;             // one character; empty: detect
   int header = -1;                   // -1 auto
   int threads = 0;
   size_t memory_mb = 1024;
   std::string rejects_path;
   std::string key_path;  // oprf-p256: the key file, if not where the index recorded it
-  std::string table;     // SQL table or xlsx sheet
-  std::string member;    // archive members to read (glob)
-  std::string encoding;  // empty: detected
   double max_expanded_gb = 256;
   bool allow_rejects = false;
   bool json = false;

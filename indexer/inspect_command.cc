@@ -101,13 +101,7 @@ void PrintMember(const MemberInspection& m) {
 
 Status RunInspect(const InspectCommand& cmd) {
   DumpInputOptions options;
-  auto format = ParseInputFormat(cmd.format);
-  if (!format.ok()) return format.status();
-  options.format = *format;
-  if (cmd.format == "tsv") options.delimiter = '\t';
-  options.table = cmd.table;
-  options.member_glob = cmd.member;
-  options.encoding = cmd.encoding;
+  VIGIE_RETURN_IF_ERROR(ApplyDumpFlags(cmd.dump, &options));
   std::vector<Kind> kinds;
   for (const std::string& k : cmd.kinds) {
     auto kind = ParseKind(k);
@@ -125,8 +119,8 @@ Status RunInspect(const InspectCommand& cmd) {
     const std::string words = SuggestedColumns(first, kinds);
     std::string flags;
     if (first.format == InputFormat::kText) flags += " --format text";
-    if (!cmd.table.empty()) flags += " --table " + ShellQuote(cmd.table);
-    if (!cmd.member.empty()) flags += " --member " + ShellQuote(cmd.member);
+    if (!cmd.dump.table.empty()) flags += " --table " + ShellQuote(cmd.dump.table);
+    if (!cmd.dump.member.empty()) flags += " --member " + ShellQuote(cmd.dump.member);
     if (!words.empty()) {
       suggestion = "vigie-index add --index INDEX --breach BREACH --input " + ShellQuote(cmd.input) + flags + words;
     }

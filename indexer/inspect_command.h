@@ -7,17 +7,15 @@
 #include <vector>
 
 #include "core/status.h"
+#include "indexer/index_commands.h"
 
 namespace vigie::cli {
 
 struct InspectCommand {
   std::string input;
   std::vector<std::string> kinds;  // only suggest these (default: every kind some column holds)
-  std::string format = "auto";
-  std::string table;
-  std::string member;
-  std::string encoding;
-  int rows = 500;  // rows sampled per member
+  DumpFlags dump;                  // --format, --table, --member, --encoding, as for add
+  int rows = 500;                  // rows sampled per member
   bool json = false;
 };
 Status RunInspect(const InspectCommand& cmd);

@@ -27,6 +27,18 @@ struct Commands {
   InspectCommand inspect;
 };
 
+// The options `add` and `inspect` share: how to read a dump.
+void AddDumpFlags(CLI::App* sub, DumpFlags* dump) {
+  sub->add_option("--format", dump->format,
+                  "input format (default auto: detected from the content; text is never guessed)")
+      ->check(CLI::IsMember({"auto", "csv", "tsv", "lines", "sql", "json", "xlsx", "text"}));
+  sub->add_option("--table", dump->table,
+                  "SQL dump: the table to read; xlsx: the sheet (default: the only one with rows)");
+  sub->add_option("--member", dump->member, "archive: read only the members whose path matches this glob");
+  sub->add_option("--encoding", dump->encoding,
+                  "text encoding: utf-8, utf-16le, utf-16be, windows-1252 (default: detected)");
+}
+
 CLI::App* AddKeygen(CLI::App& app, Commands& all) {
   KeygenCommand& keygen = all.keygen;
   auto* k = app.add_subcommand("keygen", "write a new oprf-p256 server key (mode 0600, never overwrites)");
@@ -83,12 +95,7 @@ CLI::App* AddAdd(CLI::App& app, Commands& all) {
   a->add_option(
       "--column", add.columns,
       "column for the --kind at the same position: header name, 1-based number, or a dotted JSON path (a.b.c)");
-  a->add_option("--format", add.format, "input format (default auto: detected from the content; text is never guessed)")
-      ->check(CLI::IsMember({"auto", "csv", "tsv", "lines", "sql", "json", "xlsx", "text"}));
-  a->add_option("--table", add.table, "SQL dump: the table to read; xlsx: the sheet (default: the only one with rows)");
-  a->add_option("--member", add.member, "archive: read only the members whose path matches this glob");
-  a->add_option("--encoding", add.encoding,
-                "text encoding: utf-8, utf-16le, utf-16be, windows-1252 (default: detected)");
+  AddDumpFlags(a, &add.dump);
   a->add_option("--max-expanded-gb", add.max_expanded_gb, "archive: refuse one that expands to more than this (GiB)");
   a->add_flag("--allow-rejects", add.allow_rejects,
               "commit even when no identifier was accepted or more than half of the rows were rejected");
@@ -157,11 +164,7 @@ CLI::App* AddInspect(CLI::App& app, Commands& all) {
   auto* i = app.add_subcommand("inspect", "show how `add` would read a dump: format, members, columns, masked samples");
   i->add_option("--input", inspect.input, "dump file, as for add")->required();
   i->add_option("--kind", inspect.kinds, "suggest columns for these kinds only (nir, email, phone)");
-  i->add_option("--format", inspect.format, "input format, as for add")
-      ->check(CLI::IsMember({"auto", "csv", "tsv", "lines", "sql", "json", "xlsx", "text"}));
-  i->add_option("--table", inspect.table, "SQL table or xlsx sheet, as for add");
-  i->add_option("--member", inspect.member, "archive members, as for add");
-  i->add_option("--encoding", inspect.encoding, "text encoding, as for add");
+  AddDumpFlags(i, &inspect.dump);
   i->add_option("--rows", inspect.rows, "rows sampled per member")->check(CLI::Range(1, 100000));
   i->add_flag("--json", inspect.json, "print JSON");
   return i;

@@ -62,7 +62,7 @@ void BuildOprfIndex(const std::string& dir, const std::vector<std::string>& emai
   add.breach = "acme-2024";
   add.input_path = dir + "/emails.txt";
   add.columns = {{Kind::kEmail, ""}};
-  add.format = InputFormat::kLines;
+  add.input.format = InputFormat::kLines;
   add.threads = 1;
   REQUIRE(AddDump(index->get(), **scheme, add).ok());
 }

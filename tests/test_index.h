@@ -80,7 +80,7 @@ inline AddReport AddLines(Index* index, const std::string& breach, Kind kind, co
   add.breach = breach;
   add.input_path = path;
   add.columns = {{kind, ""}};
-  add.format = InputFormat::kLines;
+  add.input.format = InputFormat::kLines;
   add.threads = 1;
   auto report = AddDump(index, **scheme, add);
   REQUIRE_MESSAGE(report.ok(), report.status().ToString());

@@ -13,8 +13,6 @@
 // (minus a BOM) byte for byte; decoding errors are Corruption and sticky. A parsed line without quotes is
 // its fields joined by the delimiter; any parsed line, re-encoded with every field quoted, parses back to
 // the same fields; the expected field count is honoured.
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -35,26 +33,6 @@ using vigie::Dialect;
 using vigie::Format;
 using vigie::Kind;
 using vigie::LineParser;
-
-// One memfd for the whole process, rewritten per input.
-int MemFile() {
-  static const int fd = [] {
-    const int f = memfd_create("vigie-fuzz-csv", MFD_CLOEXEC);
-    FUZZ_CHECK(f >= 0, "memfd_create");
-    return f;
-  }();
-  return fd;
-}
-
-void WriteAll(int fd, std::string_view bytes) {
-  FUZZ_CHECK(ftruncate(fd, 0) == 0, "ftruncate");
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    FUZZ_CHECK(n > 0, "pwrite");
-    done += static_cast<size_t>(n);
-  }
-}
 
 std::string QuoteAll(const std::vector<std::string_view>& fields, char delimiter) {
   std::string line;
@@ -113,9 +91,8 @@ void CheckLine(LineParser& parser, size_t expected_fields, std::string_view line
 // the stream is refused (after checking how).
 bool ReadThroughChunker(std::string_view file, const vigie::ChunkerOptions& options, std::string* text_out) {
   std::string& text = *text_out;
-  const int fd = MemFile();
-  WriteAll(fd, file);
-  auto opened = vigie::InputFile::Open("/proc/self/fd/" + std::to_string(fd));
+  const std::string path = vigie::fuzz::MemFilePath(file);
+  auto opened = vigie::InputFile::Open(path);
   if (!opened.ok()) {
     FUZZ_CHECK(opened.status().code() == vigie::Code::kCorruption, "open fails only on a corrupt stream");
     return false;

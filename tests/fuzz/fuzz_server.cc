@@ -95,7 +95,7 @@ void BuildIndex(const std::string& dir, const vigie::CreateOptions& create,
     add.breach = breach;
     add.input_path = path;
     add.columns = {{kind, ""}};
-    add.format = vigie::InputFormat::kLines;
+    add.input.format = vigie::InputFormat::kLines;
     add.threads = 1;
     auto report = vigie::AddDump(index->get(), **scheme, add);
     Require(report.status(), "adding a dump");

@@ -1,18 +1,24 @@
 // Shared by the fuzz targets (tests/fuzz/fuzz_*.cc): an invariant check that aborts, so that libFuzzer
-// records the input as a crash and the replay tests (replay_main.cc) fail on it, and a cursor that splits
-// the fuzzer's bytes into parameters and a payload.
+// records the input as a crash and the replay tests (replay_main.cc) fail on it, a cursor that splits
+// the fuzzer's bytes into parameters and a payload, and a file path holding given bytes (for code that reads
+// files by path: InputFile, libarchive).
 //
 // FUZZ_CHECK messages name the invariant, never the input: the input may be a regression file that CI logs
 // show, and although corpora are synthetic the habit is the project's (no identifiers in logs).
 //
-// Header-only; every function is pure or works on caller-owned values.
+// Header-only; every function is pure or works on caller-owned values, except MemFilePath (one memfd per
+// process, rewritten per call: fuzz targets run one input at a time).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define FUZZ_CHECK(cond, what)                                                                          \
   do {                                                                                                  \
@@ -52,5 +58,23 @@ class Cursor {
   const uint8_t* data_;
   size_t size_;
 };
+
+// A path ("/proc/self/fd/N") whose file holds exactly `bytes`, so that code under test runs its real open and
+// read path. One memfd for the whole process, rewritten at each call.
+inline std::string MemFilePath(std::string_view bytes) {
+  static const int fd = [] {
+    const int f = memfd_create("vigie-fuzz", MFD_CLOEXEC);
+    FUZZ_CHECK(f >= 0, "memfd_create");
+    return f;
+  }();
+  FUZZ_CHECK(ftruncate(fd, 0) == 0, "ftruncate");
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
+    FUZZ_CHECK(n > 0, "pwrite");
+    done += static_cast<size_t>(n);
+  }
+  return "/proc/self/fd/" + std::to_string(fd);
+}
 
 }  // namespace vigie::fuzz

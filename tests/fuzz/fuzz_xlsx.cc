@@ -11,8 +11,6 @@
 // line then exactly writer.records() record lines, every line at most max_columns fields and without a
 // stray '\r'. On failure the status is the output sink's own refusal (output over 64 MiB) or one of the
 // documented refusals: an InvalidArgument with a known reason, or IOError.
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -25,26 +23,6 @@
 #include "tests/fuzz/fuzz_util.h"
 
 namespace {
-
-// One memfd for the whole process, rewritten per input.
-int MemFile() {
-  static const int fd = [] {
-    const int f = memfd_create("vigie-fuzz-xlsx", MFD_CLOEXEC);
-    FUZZ_CHECK(f >= 0, "memfd_create");
-    return f;
-  }();
-  return fd;
-}
-
-void WriteAll(int fd, std::string_view bytes) {
-  FUZZ_CHECK(ftruncate(fd, 0) == 0, "ftruncate");
-  size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
-    FUZZ_CHECK(n > 0, "pwrite");
-    done += static_cast<size_t>(n);
-  }
-}
 
 // Keeps the output, up to a cap past which it refuses like a reader that went away.
 class CappedSink : public vigie::ByteSink {
@@ -86,11 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_columns = kColumns[(choice >> 2) & 3];
   options.max_expanded_bytes = (choice & 0x10) ? 4 << 10 : 1 << 20;
 
-  const int fd = MemFile();
-  WriteAll(fd, file);
+  const std::string path = vigie::fuzz::MemFilePath(file);
   CappedSink sink;
   vigie::RecordWriter writer(&sink);
-  const vigie::Status status = vigie::TranscodeXlsx("/proc/self/fd/" + std::to_string(fd), options, &writer);
+  const vigie::Status status = vigie::TranscodeXlsx(path, options, &writer);
   if (!status.ok()) {
     if (sink.refused) {
       FUZZ_CHECK(status.reason() == "fuzz.output-cap", "a sink refusal is returned as it is");
