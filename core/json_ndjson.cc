@@ -1,5 +1,7 @@
 #include "core/json_ndjson.h"
 
+#include "core/utf8.h"
+
 namespace vigie::json_internal {
 namespace {
 
@@ -13,22 +15,6 @@ constexpr int kMaxDigits = 18;
 bool IsSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 bool InRange(unsigned char c, unsigned char low, unsigned char high) { return c >= low && c <= high; }
-
-// Length of the well-formed UTF-8 sequence (RFC 3629, as nlohmann checks it) starting at `p`, 0 if none.
-size_t Utf8Length(const unsigned char* p, const unsigned char* end) {
-  const unsigned char lead = p[0];
-  const auto cont = [&](size_t i, unsigned char low = 0x80, unsigned char high = 0xBF) {
-    return p + i < end && InRange(p[i], low, high);
-  };
-  if (InRange(lead, 0xC2, 0xDF)) return cont(1) ? 2 : 0;
-  if (lead == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2) ? 3 : 0;
-  if (InRange(lead, 0xE1, 0xEC) || lead == 0xEE || lead == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (lead == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (lead == 0xF0) return cont(1, 0x90, 0xBF) && cont(2) && cont(3) ? 4 : 0;
-  if (InRange(lead, 0xF1, 0xF3)) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (lead == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
 
 class Scanner {
  public:
@@ -123,8 +109,9 @@ class Scanner {
         ++p_;
         continue;
       }
-      const size_t length = Utf8Length(p_, end_);
-      if (length == 0) return false;
+      const int length =
+          Utf8SequenceLength(std::string_view(reinterpret_cast<const char*>(p_), static_cast<size_t>(end_ - p_)), 0);
+      if (length <= 0) return false;
       p_ += length;
     }
     Push(kind, 0, std::string_view(reinterpret_cast<const char*>(start), p_ - start));

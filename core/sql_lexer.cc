@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/utf8.h"
+
 namespace vigie::sql_internal {
 
 namespace {

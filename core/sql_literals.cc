@@ -1,5 +1,7 @@
 #include "core/sql_literals.h"
 
+#include "core/utf8.h"
+
 namespace vigie::sql_internal {
 
 int HexValue(int c) {
@@ -7,24 +9,6 @@ int HexValue(int c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void AppendUtf8(uint32_t code, std::string* out) {
-  if (code < 0x80) {
-    out->push_back(static_cast<char>(code));
-  } else if (code < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (code >> 6)));
-    out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else if (code < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (code >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (code >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-  }
 }
 
 bool LooksLikeText(std::string_view bytes) {
@@ -36,27 +20,9 @@ bool LooksLikeText(std::string_view bytes) {
       ++i;
       continue;
     }
-    size_t more = 0;
-    uint8_t low = 0x80, high = 0xBF;  // bounds of the second byte, narrower for a few leads (no overlongs)
-    if (c >= 0xC2 && c <= 0xDF) {
-      more = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      more = 2;
-      if (c == 0xE0) low = 0xA0;
-      if (c == 0xED) high = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      more = 3;
-      if (c == 0xF0) low = 0x90;
-      if (c == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    if (i + more >= bytes.size()) return false;
-    for (size_t k = 1; k <= more; ++k) {
-      const uint8_t next = static_cast<uint8_t>(bytes[i + k]);
-      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return false;
-    }
-    i += more + 1;
+    const int length = Utf8SequenceLength(bytes, i);
+    if (length <= 0) return false;
+    i += static_cast<size_t>(length);
   }
   return true;
 }

@@ -37,8 +37,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);  // ASCII letters
 std::string AsciiLower(std::string_view text);
 
 int HexValue(int c);  // -1 when `c` is not a hex digit
-void AppendUtf8(uint32_t code, std::string* out);
-
 // Well-formed UTF-8 (no overlong forms, no surrogates) without control characters other than tab: what a
 // text column holds, and a binary hash almost never does.
 bool LooksLikeText(std::string_view bytes);

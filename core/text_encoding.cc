@@ -4,6 +4,8 @@
 #include <array>
 #include <cstring>
 
+#include "core/utf8.h"
+
 namespace vigie {
 
 namespace {
@@ -16,18 +18,6 @@ constexpr std::array<uint16_t, 32> kCp1252High = {0x20AC, 0,      0x201A, 0x0192
                                                   0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
                                                   0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
                                                   0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
-
-// Length of the valid UTF-8 sequence at s[i], 0 when invalid, -1 when cut by the end of `s`.
-int Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-  if (len == 0 || (len == 2 && b < 0xC2) || (len == 4 && b > 0xF4)) return 0;
-  for (int k = 1; k < len; ++k) {
-    if (i + static_cast<size_t>(k) >= s.size()) return -1;
-    if ((static_cast<unsigned char>(s[i + static_cast<size_t>(k)]) >> 6) != 2) return 0;
-  }
-  return len;
-}
 
 // UTF-8 unless invalid bytes outnumber valid multi-byte sequences: a UTF-8 export with a few stray Latin-1
 // bytes (a badly merged file) is still UTF-8, and its stray bytes stay in fields that are rarely selected.
@@ -48,24 +38,6 @@ bool LooksLikeUtf8(std::string_view s) {
 }
 
 }  // namespace
-
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
 
 std::string_view EncodingName(TextEncoding encoding) {
   switch (encoding) {

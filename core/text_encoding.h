@@ -52,7 +52,4 @@ class TextDecoder : public ByteSource {
   bool eof_ = false;
 };
 
-// Appends code point `cp` as UTF-8.
-void AppendUtf8(uint32_t cp, std::string* out);
-
 }  // namespace vigie
